@@ -1,0 +1,74 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * eventide's self-metrics, declared up front in one place. Each pipeline instance owns a
+ * Registry (so tests stay isolated); `/metrics` serves it.
+ */
+export interface Metrics {
+  registry: Registry;
+  /** Watch/list deliveries received, by API and watch type (ADDED, MODIFIED, LIST). */
+  eventsReceived: Counter<'api' | 'type'>;
+  /** Event records handed to the exporter. */
+  eventsExported: Counter;
+  /** Records acknowledged by the collector. */
+  recordsAcked: Counter<'kind'>;
+  /** Events skipped, by stage and reason: nothing is dropped without landing here. */
+  eventsSkipped: Counter<'stage' | 'reason'>;
+  /** Deliveries not exported again because they were already exported (relist, duplicate, throttled-then-coalesced). */
+  eventsDeduplicated: Counter<'reason'>;
+  /** Notes truncated to the configured maximum. */
+  notesTruncated: Counter;
+  /** Events classified, by category and severity. */
+  eventsClassified: Counter<'category' | 'severity'>;
+  /** Fields masked by the redactor, by rule. */
+  redactions: Counter<'rule'>;
+  /** Export batches by result (success, failure). */
+  exportBatches: Counter<'result'>;
+  /** Records emitted but not yet acknowledged. */
+  exportInFlight: Gauge;
+  /** Time the source waited for export capacity (backpressure), seconds. */
+  backpressureSeconds: Counter;
+  /** Watch (re)starts by reason (start, closed, error, gone, idle). */
+  watchRestarts: Counter<'reason'>;
+  /** Full relists (start, 410 Gone). */
+  relists: Counter<'reason'>;
+  /** 1 while the watch is established, 0 otherwise. */
+  sourceUp: Gauge;
+  /** Open incident groups in the correlator. */
+  incidentsOpen: Gauge;
+  /** Findings emitted, by detector and kind. */
+  findings: Counter<'detector' | 'kind'>;
+  /** Latest anomaly score by detector and key (alert on >= 1). */
+  anomalyScore: Gauge<'detector' | 'key'>;
+  /** Enrichment lookups by result (hit, miss, error). */
+  enrichLookups: Counter<'result'>;
+  /** Pipeline latency from receipt to export hand-off, seconds. */
+  pipelineSeconds: Histogram;
+}
+
+/** Creates the metric set on a fresh registry (or the given one). */
+export function createMetrics(registry: Registry = new Registry()): Metrics {
+  const r = [registry];
+  return {
+    registry,
+    eventsReceived: new Counter({ name: 'eventide_events_received_total', help: 'Event deliveries received from the source.', labelNames: ['api', 'type'], registers: r }),
+    eventsExported: new Counter({ name: 'eventide_events_exported_total', help: 'Event records handed to the exporter.', registers: r }),
+    recordsAcked: new Counter({ name: 'eventide_records_acked_total', help: 'Records acknowledged by the collector.', labelNames: ['kind'], registers: r }),
+    eventsSkipped: new Counter({ name: 'eventide_events_skipped_total', help: 'Events skipped, by stage and reason.', labelNames: ['stage', 'reason'], registers: r }),
+    eventsDeduplicated: new Counter({ name: 'eventide_events_deduplicated_total', help: 'Deliveries not exported again (already exported).', labelNames: ['reason'], registers: r }),
+    notesTruncated: new Counter({ name: 'eventide_notes_truncated_total', help: 'Notes cut to the maximum length.', registers: r }),
+    eventsClassified: new Counter({ name: 'eventide_events_classified_total', help: 'Events classified by category and severity.', labelNames: ['category', 'severity'], registers: r }),
+    redactions: new Counter({ name: 'eventide_redactions_total', help: 'Masked matches by redaction rule.', labelNames: ['rule'], registers: r }),
+    exportBatches: new Counter({ name: 'eventide_export_batches_total', help: 'OTLP export batches by result.', labelNames: ['result'], registers: r }),
+    exportInFlight: new Gauge({ name: 'eventide_export_in_flight', help: 'Records emitted and not yet acknowledged.', registers: r }),
+    backpressureSeconds: new Counter({ name: 'eventide_backpressure_seconds_total', help: 'Seconds the source waited for export capacity.', registers: r }),
+    watchRestarts: new Counter({ name: 'eventide_watch_restarts_total', help: 'Watch (re)starts by reason.', labelNames: ['reason'], registers: r }),
+    relists: new Counter({ name: 'eventide_relists_total', help: 'Full relists by reason.', labelNames: ['reason'], registers: r }),
+    sourceUp: new Gauge({ name: 'eventide_source_up', help: '1 while the watch is established.', registers: r }),
+    incidentsOpen: new Gauge({ name: 'eventide_incidents_open', help: 'Open incident groups.', registers: r }),
+    findings: new Counter({ name: 'eventide_findings_total', help: 'Findings by detector and kind.', labelNames: ['detector', 'kind'], registers: r }),
+    anomalyScore: new Gauge({ name: 'eventide_anomaly_score', help: 'Latest anomaly score by detector and key (>= 1 is anomalous).', labelNames: ['detector', 'key'], registers: r }),
+    enrichLookups: new Counter({ name: 'eventide_enrich_lookups_total', help: 'Enrichment lookups by result.', labelNames: ['result'], registers: r }),
+    pipelineSeconds: new Histogram({ name: 'eventide_pipeline_seconds', help: 'Receipt to export hand-off.', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: r }),
+  };
+}
