@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Checkpoint } from './checkpoint.js';
+
+const checkpointSchema = z.object({
+  version: z.literal(1),
+  api: z.enum(['events.k8s.io/v1', 'v1']).optional(),
+  resourceVersion: z.string(),
+  exported: z.array(z.tuple([z.string(), z.number().int().min(0)])),
+  savedAtMs: z.number(),
+});
+
+/** Why a stored checkpoint could not be read. */
+export class CheckpointFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointFormatError';
+  }
+}
+
+/** Serializes a checkpoint as one line of JSON. */
+export function encodeCheckpoint(checkpoint: Checkpoint): string {
+  return JSON.stringify(checkpoint);
+}
+
+/** Parses and validates a stored checkpoint; throws {@link CheckpointFormatError} saying what is wrong. */
+export function decodeCheckpoint(text: string): Checkpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CheckpointFormatError(`not valid JSON (${(err as Error).message})`);
+  }
+  const result = checkpointSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.length ? issue.path.join('.') : '(root)';
+    throw new CheckpointFormatError(`${field}: ${issue?.message ?? 'invalid'}`);
+  }
+  const cp = result.data;
+  return {
+    version: 1,
+    ...(cp.api ? { api: cp.api } : {}),
+    resourceVersion: cp.resourceVersion,
+    exported: cp.exported,
+    savedAtMs: cp.savedAtMs,
+  };
+}
+
+/**
+ * The checkpoint with its `exported` list cut, oldest entries first, so that its JSON is at
+ * most `maxBytes` bytes (UTF-8). `exported` is ordered oldest to newest, so the newest are kept.
+ */
+export function compactCheckpoint(checkpoint: Checkpoint, maxBytes: number): Checkpoint {
+  const full = encodeCheckpoint(checkpoint);
+  if (Buffer.byteLength(full) <= maxBytes) return checkpoint;
+  let used = Buffer.byteLength(encodeCheckpoint({ ...checkpoint, exported: [] }));
+  let keepFrom = checkpoint.exported.length;
+  for (let i = checkpoint.exported.length - 1; i >= 0; i--) {
+    // each entry costs its JSON plus one separating comma
+    const cost = Buffer.byteLength(JSON.stringify(checkpoint.exported[i])) + 1;
+    if (used + cost > maxBytes) break;
+    used += cost;
+    keepFrom = i;
+  }
+  return { ...checkpoint, exported: checkpoint.exported.slice(keepFrom) };
+}

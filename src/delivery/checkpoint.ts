@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { SourceApi } from '../model/event.js';
+import type { Logger } from '../observe/logger.js';
+import type { CheckpointConfig } from './config.js';
+import { ConfigMapCheckpointStore } from './configmap-store.js';
+import { FileCheckpointStore } from './file-store.js';
+
+export { FileCheckpointStore } from './file-store.js';
+export { ConfigMapCheckpointStore, CONFIGMAP_MAX_CHECKPOINT_BYTES } from './configmap-store.js';
+
+/**
+ * Where a restarted eventide resumes: the watch resumes from `resourceVersion` (opaque, never
+ * compared as a number), and the gate is seeded with `exported` so Events listed again (after a
+ * 410 or a restart past the resume point) are not exported twice.
+ */
+export interface Checkpoint {
+  /** Format version; only 1 exists. */
+  version: 1;
+  /** The API the resourceVersion was read from; a source on another API may ignore it. */
+  api?: SourceApi;
+  /** resourceVersion to resume the watch from: everything up to it was acknowledged by the collector. */
+  resourceVersion: string;
+  /** (Event uid, count) of acknowledged records, oldest first; bounded, the newest kept. */
+  exported: Array<[string, number]>;
+  /** Wall-clock time of the save, epoch ms. */
+  savedAtMs: number;
+}
+
+/** Loads and saves the {@link Checkpoint}. Implementations: file, ConfigMap, no-op. */
+export interface CheckpointStore {
+  /** The last saved checkpoint, or undefined when there is none (first start). */
+  load(): Promise<Checkpoint | undefined>;
+  /** Replaces the saved checkpoint. */
+  save(checkpoint: Checkpoint): Promise<void>;
+}
+
+/** Keeps nothing (`delivery.checkpoint.type: none`): every start lists everything again. */
+export class NoopCheckpointStore implements CheckpointStore {
+  /** Always undefined. */
+  async load(): Promise<Checkpoint | undefined> {
+    return undefined;
+  }
+  /** Does nothing. */
+  async save(_checkpoint: Checkpoint): Promise<void> {}
+}
+
+/** Services {@link createCheckpointStore} may need. */
+export interface CheckpointStoreDeps {
+  /** Needed for `type: configmap`. */
+  kubeConfig?: KubeConfig;
+  logger?: Logger;
+  /** Path of the service-account namespace file (tests override it). */
+  namespaceFile?: string;
+}
+
+const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** Builds the store `config.type` names; throws a message naming the field and the fix when it cannot. */
+export function createCheckpointStore(config: CheckpointConfig, deps: CheckpointStoreDeps = {}): CheckpointStore {
+  switch (config.type) {
+    case 'none':
+      return new NoopCheckpointStore();
+    case 'file':
+      return new FileCheckpointStore(config.path, deps.logger);
+    case 'configmap': {
+      if (!deps.kubeConfig) {
+        throw new Error('delivery.checkpoint.type is configmap but no cluster connection is configured (fix: run against a cluster, or set delivery.checkpoint.type to file)');
+      }
+      const namespace = config.namespace || ownNamespace(deps.kubeConfig, deps.namespaceFile ?? SERVICE_ACCOUNT_NAMESPACE_FILE);
+      return new ConfigMapCheckpointStore({ kubeConfig: deps.kubeConfig, namespace, name: config.name, logger: deps.logger });
+    }
+  }
+}
+
+/** The pod's namespace (service account), else the kubeconfig context's, else `default`. */
+function ownNamespace(kubeConfig: KubeConfig, namespaceFile: string): string {
+  try {
+    const ns = readFileSync(namespaceFile, 'utf8').trim();
+    if (ns) return ns;
+  } catch {
+    // not in a pod
+  }
+  const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+  return context?.namespace || 'default';
+}
