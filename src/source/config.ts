@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const namespacesSchema = z.object({
+  /** Namespaces to watch; empty = all (one cluster-wide list/watch). When set, one list/watch per namespace, so namespaced RBAC is enough. Default []. */
+  include: z.array(z.string().min(1)).default([]).describe('Namespaces to watch; empty means all. When set, one list/watch per namespace (namespaced RBAC is enough). Default [].'),
+  /** Namespaces whose Events are dropped client-side (counted as skipped, reason `namespace_excluded`). Default []. */
+  exclude: z.array(z.string().min(1)).default([]).describe('Namespaces whose Events are dropped (counted as skipped, reason namespace_excluded). Default [].'),
+});
+
+const backoffSchema = z.object({
+  /** First retry delay cap, milliseconds (full jitter). Default 500. */
+  initialMillis: z.number().int().positive().default(500).describe('First retry delay cap in milliseconds; doubles per failure, full jitter. Default 500.'),
+  /** Largest retry delay, milliseconds. Default 30000. */
+  maxMillis: z.number().int().positive().default(30_000).describe('Largest retry delay in milliseconds. Default 30000.'),
+});
+
+/** Configuration of the Kubernetes Event source. */
+export const sourceConfigSchema = z.object({
+  /** Which namespaces are watched and which are dropped. */
+  namespaces: namespacesSchema.default(() => namespacesSchema.parse({})).describe('Namespaces to include (empty = all) and exclude.'),
+  /** Server-side field selector on Events, e.g. `type=Warning`. Default '' (none). */
+  fieldSelector: z.string().default('').describe("Server-side field selector on Events, e.g. 'type=Warning'. Default '' (none)."),
+  /** Server-side label selector on Events. Default '' (none). */
+  labelSelector: z.string().default('').describe("Server-side label selector on Events. Default '' (none)."),
+  /** Items per list page (`limit`). Default 500. */
+  pageSize: z.number().int().min(1).max(10_000).default(500).describe('Items per list page (limit/continue). Default 500.'),
+  /** Server-side watch timeout (`timeoutSeconds`), seconds; the watch is then resumed. Default 300. */
+  watchTimeoutSeconds: z.number().int().min(1).default(300).describe('Server-side watch timeout in seconds; the watch is resumed after it. Default 300.'),
+  /** A watch with neither event nor bookmark for this long is restarted (reason idle), milliseconds. Default 120000. */
+  watchIdleTimeoutMillis: z.number().int().min(100).default(120_000).describe('Restart a watch that saw no event and no bookmark for this long, milliseconds. Default 120000.'),
+  /** Retry backoff after failures. */
+  backoff: backoffSchema.default(() => backoffSchema.parse({})).describe('Capped exponential retry backoff with full jitter.'),
+  /** `auto` (events.k8s.io/v1 when served, else core/v1), or force one API. Default auto. */
+  api: z.enum(['auto', 'events.k8s.io/v1', 'v1']).default('auto').describe("Events API: 'auto' (events.k8s.io/v1 when served, else core/v1), 'events.k8s.io/v1' or 'v1'. Default auto."),
+});
+
+/** Source configuration (see {@link sourceConfigSchema}). */
+export type SourceConfig = z.infer<typeof sourceConfigSchema>;

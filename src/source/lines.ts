@@ -1,0 +1,58 @@
+import type { Readable } from 'node:stream';
+
+/** A line of a watch stream: its bytes, or `tooLong` when it passed the limit and was cut away. */
+export type StreamLine = { bytes: Buffer; tooLong?: false } | { bytes?: undefined; tooLong: true };
+
+/**
+ * Splits a byte stream into `\n`-terminated lines, pulling the next chunk only when the
+ * consumer asks for the next line (async iteration), so a slow consumer stops the reads.
+ * Lines longer than `maxLineBytes` are dropped (yielded as `tooLong`), keeping memory bounded.
+ * An unterminated last line (connection cut mid-event) is not yielded.
+ */
+export async function* readLines(stream: Readable, maxLineBytes: number): AsyncGenerator<StreamLine> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let discarding = false;
+  for await (const chunk of stream) {
+    let buf = chunk as Buffer;
+    let nl = buf.indexOf(0x0a);
+    while (nl !== -1) {
+      const part = buf.subarray(0, nl);
+      if (discarding) {
+        discarding = false;
+      } else if (pendingBytes + part.length > maxLineBytes) {
+        yield { tooLong: true };
+      } else {
+        const line = pending.length === 0 ? part : Buffer.concat([...pending, part]);
+        if (line.length > 0) yield { bytes: line };
+      }
+      pending = [];
+      pendingBytes = 0;
+      buf = buf.subarray(nl + 1);
+      nl = buf.indexOf(0x0a);
+    }
+    if (buf.length === 0 || discarding) continue;
+    if (pendingBytes + buf.length > maxLineBytes) {
+      yield { tooLong: true };
+      discarding = true;
+      pending = [];
+      pendingBytes = 0;
+    } else {
+      pending.push(buf);
+      pendingBytes += buf.length;
+    }
+  }
+  // A trailing line without `\n` is a connection cut mid-event: the resume from the last
+  // resourceVersion delivers that event again, so it is not reported as malformed.
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a line as strict UTF-8 JSON; undefined when it is not valid UTF-8 or not JSON. */
+export function parseJsonLine(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch {
+    return undefined;
+  }
+}

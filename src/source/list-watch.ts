@@ -1,0 +1,391 @@
+import type { IncomingMessage } from 'node:http';
+import type { Clock } from '../model/time.js';
+import type { Logger } from '../observe/logger.js';
+import type { Metrics } from '../observe/metrics.js';
+import type { SkipReporter } from '../observe/skips.js';
+import type { KubeHttp, Query } from './http.js';
+import { parseRetryAfter } from './http.js';
+import { parseJsonLine, readLines } from './lines.js';
+import { backoffMillis, realScheduler, type Scheduler } from './scheduler.js';
+
+/** A Kubernetes object as read off the wire. */
+export type WireObject = Record<string, unknown>;
+
+/** Where an object came from: a list page or a watch change. */
+export type ObjectOrigin = 'list' | 'added' | 'modified' | 'deleted';
+
+/** Why one list or watch attempt ended. */
+export type AttemptEndReason = 'ok' | 'closed' | 'gone' | 'idle' | 'error' | 'forbidden' | 'stopped';
+
+/** Passed to {@link ListWatchHandler.onAttemptEnd}. */
+export interface AttemptEnd {
+  phase: 'list' | 'watch';
+  reason: AttemptEndReason;
+  /** HTTP status or watch ERROR code, when there was one. */
+  status?: number;
+  error?: string;
+  /** Last resourceVersion known when the attempt ended. */
+  resourceVersion?: string;
+}
+
+/** What a {@link ListWatch} calls. Only `onObject` is required. */
+export interface ListWatchHandler {
+  /** One listed item or watch change; awaited before the next is read (backpressure). Should not throw. */
+  onObject(obj: WireObject, origin: ObjectOrigin): Promise<void>;
+  /** All pages of a list were handed over; the watch starts from `resourceVersion`. */
+  onListed?(resourceVersion: string): void;
+  /** A list or watch attempt ended. Fires exactly once per attempt. */
+  onAttemptEnd?(end: AttemptEnd): void;
+  /** The watch stream was established (true) or ended (false). */
+  onWatching?(up: boolean): void;
+  /** The list answered 403 and `stopOnForbidden` is set: the loop has ended for good. */
+  onForbidden?(): void;
+}
+
+/** Options of a {@link ListWatch}. Durations in milliseconds unless named otherwise. */
+export interface ListWatchOptions {
+  http: KubeHttp;
+  /** Collection path, e.g. `/apis/events.k8s.io/v1/namespaces/ns/events` or `/api/v1/pods`. */
+  path: string;
+  fieldSelector?: string;
+  labelSelector?: string;
+  /** Items per list page (`limit`). */
+  pageSize: number;
+  /** Server-side watch timeout (`timeoutSeconds`). */
+  watchTimeoutSeconds: number;
+  /** A watch with no event and no bookmark for this long is restarted (reason `idle`). */
+  watchIdleTimeoutMillis: number;
+  backoff: { initialMillis: number; maxMillis: number };
+  /** Longest watch line read, bytes; longer lines are skipped (`line_too_long`). Default 16 MiB. */
+  maxLineBytes?: number;
+  /** End the loop (calling `onForbidden`) when the list answers 403, instead of retrying. Default false. */
+  stopOnForbidden?: boolean;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  skips: SkipReporter;
+  /** Timers; default real ones. */
+  scheduler?: Scheduler;
+  /** Random source in [0,1) for jitter; default Math.random. */
+  random?: () => number;
+  /** Skip stage name for malformed lines. Default `source`. */
+  skipStage?: string;
+}
+
+/** Observable state of a {@link ListWatch}. */
+export interface ListWatchState {
+  /** Synced: a list has completed, or a watch was established (resume from a resourceVersion without a list). */
+  listed: boolean;
+  watching: boolean;
+  /** Last resourceVersion seen (list, change or bookmark): opaque, never compared. */
+  resourceVersion?: string;
+  lastError?: string;
+  consecutiveFailures: number;
+  /** Wall time of the last object handed to the handler. */
+  lastEventWallMs?: number;
+}
+
+interface ListOutcome {
+  reason: AttemptEndReason;
+  resourceVersion?: string;
+  retryAfterSeconds?: number;
+}
+
+interface WatchOutcome extends ListOutcome {
+  progressed: boolean;
+}
+
+function asObj(v: unknown): WireObject | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as WireObject) : undefined;
+}
+
+function rvOf(obj: WireObject | undefined): string | undefined {
+  const rv = asObj(obj?.metadata)?.resourceVersion;
+  return typeof rv === 'string' && rv !== '' ? rv : undefined;
+}
+
+async function drainJson(res: IncomingMessage): Promise<WireObject | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of res) {
+    size += (c as Buffer).length;
+    if (size <= 1 << 20) chunks.push(c as Buffer);
+  }
+  return asObj(parseJsonLine(Buffer.concat(chunks)));
+}
+
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The generic list+watch loop (the informer contract of client-node's `cache.ts`): paginated
+ * list, then watch from the list's resourceVersion with bookmarks; resume from the last seen
+ * resourceVersion when a watch ends; relist on 410 Gone; capped exponential backoff with full
+ * jitter, reset by the first successful response; `Retry-After` honoured on 429/503; a quiet
+ * watch is restarted after `watchIdleTimeoutMillis`. The handler is awaited before the next line
+ * is read from the HTTP stream, so a slow consumer stops the reads instead of buffering.
+ */
+export class ListWatch {
+  private readonly state: ListWatchState = { listed: false, watching: false, consecutiveFailures: 0 };
+  private readonly abort = new AbortController();
+  private readonly scheduler: Scheduler;
+  private readonly random: () => number;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly opts: ListWatchOptions,
+    private readonly handler: ListWatchHandler,
+  ) {
+    this.scheduler = opts.scheduler ?? realScheduler;
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Starts the loop: lists first, or watches from `fromResourceVersion` without listing (relisting if it is gone). */
+  start(fromResourceVersion?: string): void {
+    if (this.running) return;
+    this.running = this.run(fromResourceVersion).catch((err: unknown) => {
+      this.opts.logger.error({ err, path: this.opts.path }, 'list/watch loop failed');
+    });
+  }
+
+  /** Stops the loop and waits for it to end (after the handler call in progress returns). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  /** A snapshot of the loop state. */
+  status(): ListWatchState {
+    return { ...this.state };
+  }
+
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private selectors(): Query {
+    return { fieldSelector: this.opts.fieldSelector, labelSelector: this.opts.labelSelector };
+  }
+
+  private async run(fromRv?: string): Promise<void> {
+    let rv = fromRv;
+    let listReason: string | undefined = fromRv === undefined ? 'start' : undefined;
+    let watchReason = 'start';
+    let justListed = false;
+    if (fromRv !== undefined) this.state.resourceVersion = fromRv;
+    while (!this.stopped) {
+      if (listReason !== undefined) {
+        this.opts.metrics.relists.inc({ reason: listReason });
+        const out = await this.listOnce();
+        if (out.reason === 'stopped') return;
+        if (out.reason === 'ok') {
+          rv = out.resourceVersion;
+          listReason = undefined;
+          justListed = true;
+        } else if (out.reason === 'gone') {
+          listReason = 'continue_expired';
+          continue;
+        } else if (out.reason === 'forbidden' && this.opts.stopOnForbidden) {
+          this.handler.onForbidden?.();
+          return;
+        } else {
+          await this.backoff(out.retryAfterSeconds);
+          continue;
+        }
+      }
+      this.opts.metrics.watchRestarts.inc({ reason: watchReason });
+      const out = await this.watchOnce(rv);
+      if (out.resourceVersion !== undefined) rv = out.resourceVersion;
+      if (out.reason === 'stopped') return;
+      watchReason = out.reason === 'ok' ? 'closed' : out.reason;
+      if (out.reason === 'gone') {
+        listReason = 'gone';
+        // A list immediately followed by 410 means the store compacts faster than we list: back off.
+        if (justListed && !out.progressed) await this.backoff(undefined);
+      } else if (out.reason === 'error' || out.reason === 'forbidden' || (out.reason === 'closed' && !out.progressed)) {
+        await this.backoff(out.retryAfterSeconds);
+      }
+      justListed = false;
+    }
+  }
+
+  private async backoff(retryAfterSeconds: number | undefined): Promise<void> {
+    this.state.consecutiveFailures++;
+    const delay =
+      retryAfterSeconds !== undefined
+        ? retryAfterSeconds * 1000
+        : backoffMillis(this.state.consecutiveFailures, this.opts.backoff.initialMillis, this.opts.backoff.maxMillis, this.random);
+    await this.scheduler.sleep(delay, this.abort.signal);
+  }
+
+  private succeeded(): void {
+    this.state.consecutiveFailures = 0;
+    this.state.lastError = undefined;
+  }
+
+  private fail(message: string): void {
+    this.state.lastError = message;
+  }
+
+  private async deliver(obj: WireObject, origin: ObjectOrigin): Promise<void> {
+    try {
+      await this.handler.onObject(obj, origin);
+    } catch (err) {
+      this.opts.skips.skip(this.opts.skipStage ?? 'source', 'handler_error', { err, path: this.opts.path });
+    }
+    this.state.lastEventWallMs = this.opts.clock.now();
+  }
+
+  private endOnce(phase: 'list' | 'watch'): (out: ListOutcome, status?: number, error?: string) => ListOutcome {
+    let ended = false;
+    return (out, status, error) => {
+      if (!ended) {
+        ended = true;
+        const end: AttemptEnd = { phase, reason: out.reason };
+        if (status !== undefined) end.status = status;
+        if (error !== undefined) end.error = error;
+        const rv = out.resourceVersion ?? this.state.resourceVersion;
+        if (rv !== undefined) end.resourceVersion = rv;
+        this.handler.onAttemptEnd?.(end);
+      }
+      return out;
+    };
+  }
+
+  /** Lists all pages; hands every item to the handler with origin `list`. */
+  private async listOnce(): Promise<ListOutcome> {
+    const end = this.endOnce('list');
+    let cont: string | undefined;
+    let rv = '';
+    try {
+      do {
+        const res = await this.opts.http.getJson(this.opts.path, { limit: this.opts.pageSize, continue: cont, ...this.selectors() }, this.abort.signal);
+        if (res.status === 410) {
+          this.fail('list continue token expired (410)');
+          return end({ reason: 'gone' }, 410);
+        }
+        if (res.status !== 200) {
+          const reason: AttemptEndReason = res.status === 403 ? 'forbidden' : 'error';
+          this.fail(`list ${this.opts.path}: HTTP ${res.status}`);
+          const out: ListOutcome = { reason };
+          if (res.retryAfterSeconds !== undefined && (res.status === 429 || res.status === 503)) out.retryAfterSeconds = res.retryAfterSeconds;
+          return end(out, res.status, this.state.lastError);
+        }
+        this.succeeded();
+        const body = asObj(res.body);
+        const items = Array.isArray(body?.items) ? (body.items as unknown[]) : [];
+        for (const item of items) {
+          if (this.stopped) return end({ reason: 'stopped' });
+          const obj = asObj(item);
+          if (obj === undefined) this.opts.skips.skip(this.opts.skipStage ?? 'source', 'malformed_item', { path: this.opts.path });
+          else await this.deliver(obj, 'list');
+        }
+        const meta = asObj(body?.metadata);
+        rv = typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : rv;
+        cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+      } while (cont !== undefined && !this.stopped);
+      if (this.stopped) return end({ reason: 'stopped' });
+      this.state.listed = true;
+      this.state.resourceVersion = rv;
+      this.handler.onListed?.(rv);
+      return end({ reason: 'ok', resourceVersion: rv });
+    } catch (err) {
+      if (this.stopped) return end({ reason: 'stopped' });
+      this.fail(`list ${this.opts.path}: ${String(err)}`);
+      return end({ reason: 'error' }, undefined, this.state.lastError);
+    }
+  }
+
+  /** One watch request, read line by line until it ends. */
+  private async watchOnce(fromRv: string | undefined): Promise<WatchOutcome> {
+    const end = this.endOnce('watch');
+    const ac = new AbortController();
+    const onStop = (): void => ac.abort();
+    this.abort.signal.addEventListener('abort', onStop, { once: true });
+    let idle = false;
+    let cancelIdle: (() => void) | undefined;
+    const arm = (): void => {
+      cancelIdle?.();
+      cancelIdle = this.scheduler.setTimer(() => {
+        idle = true;
+        ac.abort();
+      }, this.opts.watchIdleTimeoutMillis);
+    };
+    let rv = fromRv;
+    let progressed = false;
+    let res: IncomingMessage | undefined;
+    const stage = this.opts.skipStage ?? 'source';
+    const outcome = (reason: AttemptEndReason, extra: Partial<WatchOutcome> = {}): WatchOutcome => ({ reason, progressed, ...(rv !== undefined ? { resourceVersion: rv } : {}), ...extra });
+    try {
+      arm();
+      res = await this.opts.http.open(
+        this.opts.path,
+        { watch: 'true', resourceVersion: fromRv, allowWatchBookmarks: 'true', timeoutSeconds: this.opts.watchTimeoutSeconds, ...this.selectors() },
+        ac.signal,
+      );
+      const status = res.statusCode ?? 0;
+      if (status !== 200) {
+        const retryAfterSeconds = parseRetryAfter(res.headers['retry-after']);
+        await drainJson(res);
+        if (status === 410) return end(outcome('gone'), 410) as WatchOutcome;
+        this.fail(`watch ${this.opts.path}: HTTP ${status}`);
+        const extra = retryAfterSeconds !== undefined && (status === 429 || status === 503) ? { retryAfterSeconds } : {};
+        return end(outcome(status === 403 ? 'forbidden' : 'error', extra), status, this.state.lastError) as WatchOutcome;
+      }
+      this.state.watching = true;
+      this.state.listed = true; // also true when resuming from a checkpoint without a list
+      this.handler.onWatching?.(true);
+      arm();
+      for await (const line of readLines(res, this.opts.maxLineBytes ?? MAX_LINE_BYTES)) {
+        cancelIdle?.(); // time spent in the handler (backpressure) is not idleness
+        if (line.tooLong) {
+          this.opts.skips.skip(stage, 'line_too_long', { path: this.opts.path });
+        } else {
+          const msg = asObj(parseJsonLine(line.bytes));
+          const type = msg?.type;
+          const object = asObj(msg?.object);
+          if (msg === undefined || typeof type !== 'string' || object === undefined) {
+            this.opts.skips.skip(stage, 'malformed_line', { path: this.opts.path });
+          } else if (type === 'ERROR') {
+            const code = typeof object.code === 'number' ? object.code : undefined;
+            if (code === 410) return end(outcome('gone'), 410) as WatchOutcome;
+            this.fail(`watch ${this.opts.path}: ERROR ${code ?? ''} ${String(object.message ?? '')}`.trim());
+            return end(outcome('error'), code, this.state.lastError) as WatchOutcome;
+          } else {
+            if (!progressed) {
+              progressed = true;
+              this.succeeded();
+            }
+            const objRv = rvOf(object);
+            if (type === 'BOOKMARK') {
+              // Bookmarks only advance the resourceVersion.
+            } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+              await this.deliver(object, type === 'ADDED' ? 'added' : type === 'MODIFIED' ? 'modified' : 'deleted');
+            } else {
+              this.opts.skips.skip(stage, 'unknown_watch_type', { type });
+            }
+            if (objRv !== undefined) {
+              rv = objRv;
+              this.state.resourceVersion = objRv;
+            }
+          }
+        }
+        if (this.stopped) return end(outcome('stopped')) as WatchOutcome;
+        arm();
+      }
+      return end(outcome(idle ? 'idle' : 'closed')) as WatchOutcome;
+    } catch (err) {
+      if (this.stopped) return end(outcome('stopped')) as WatchOutcome;
+      if (idle) return end(outcome('idle')) as WatchOutcome;
+      this.fail(`watch ${this.opts.path}: ${String(err)}`);
+      return end(outcome('error'), undefined, this.state.lastError) as WatchOutcome;
+    } finally {
+      cancelIdle?.();
+      this.abort.signal.removeEventListener('abort', onStop);
+      res?.destroy();
+      if (this.state.watching) {
+        this.state.watching = false;
+        this.handler.onWatching?.(false);
+      }
+    }
+  }
+}
