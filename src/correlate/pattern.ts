@@ -1,0 +1,127 @@
+import type { EventRecord, Finding } from '../model/event.js';
+import type { Clock } from '../model/time.js';
+import type { Metrics } from '../observe/metrics.js';
+import type { PatternConfig } from './config.js';
+import { CountDeltas } from './counts.js';
+import { stableId } from './ids.js';
+import { recordSeverity, severityRank } from './severity.js';
+import { SlidingCount } from './window.js';
+
+/** Buckets per window: the window slides in steps of windowMillis / 60 (5 s for 5 min). */
+const BUCKETS_PER_WINDOW = 60;
+/** Version of the detector logic, reported as `eventide.model.version`. */
+export const PATTERN_MODEL_VERSION = 'pattern-v1';
+
+/** Dependencies of a {@link PatternDetector}. */
+export interface PatternDetectorDeps {
+  /** Unused by the windows (event time only); kept for a uniform stage contract. */
+  clock: Clock;
+  /** Counts late occurrences (`eventsSkipped{stage="pattern",reason="late"}`). */
+  metrics?: Metrics;
+}
+
+/** State of one similarity key. */
+interface KeyState {
+  readonly window: SlidingCount;
+  /** Newest event time seen for the key. */
+  lastTimeMs: number;
+  /** Pattern id while the count is at or above the threshold. */
+  activeId: string | undefined;
+}
+
+/** `5m`, `90s`, `1500ms`. */
+export function formatMillis(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/**
+ * Frequency pattern detector: counts occurrences per (namespace, reason, reportingController)
+ * over a sliding event-time window. When the count reaches the reason's threshold, the pattern
+ * activates: it returns one {@link Finding} and stamps `record.patternId` on this and every
+ * following record of the key until the count falls below the threshold again (re-arm).
+ * Ids hash the key and the window start, so a replay gives the same ids and findings.
+ */
+export class PatternDetector {
+  /** Key states, least recently seen first. */
+  private readonly states = new Map<string, KeyState>();
+  private readonly deltas: CountDeltas;
+  private readonly bucketMillis: number;
+  private newestMs = 0;
+
+  constructor(
+    private readonly config: PatternConfig,
+    private readonly deps: PatternDetectorDeps,
+  ) {
+    this.deltas = new CountDeltas(config.windowMillis, config.maxKeys);
+    this.bucketMillis = Math.max(1, Math.floor(config.windowMillis / BUCKETS_PER_WINDOW));
+  }
+
+  /** Counts the record; returns a finding when this record activates a pattern. */
+  observe(record: EventRecord): Finding | undefined {
+    if (!this.config.enabled) return undefined;
+    const { event } = record;
+    const listed = Object.hasOwn(this.config.thresholds, event.reason) ? this.config.thresholds[event.reason] : undefined;
+    if (listed === undefined && severityRank(recordSeverity(record)) < severityRank(this.config.minSeverity)) return undefined;
+    const threshold = listed ?? this.config.defaultThreshold;
+
+    const timeMs = Number.isFinite(event.timeMs) ? event.timeMs : 0;
+    const namespace = event.regarding.namespace || event.namespace;
+    const controller = event.reportingController || 'unknown';
+    const key = `${namespace}/${event.reason}/${controller}`;
+    const state = this.touch(key, timeMs);
+
+    const n = this.deltas.delta(event.uid, event.count, event.startTimeMs, timeMs);
+    if (!state.window.add(timeMs, n)) this.deps.metrics?.eventsSkipped.inc({ stage: 'pattern', reason: 'late' });
+
+    const count = state.window.total();
+    let finding: Finding | undefined;
+    if (state.activeId !== undefined && count < threshold) {
+      state.activeId = undefined;
+    } else if (state.activeId === undefined && count >= threshold) {
+      const startBucket = state.window.newestBucket() - BUCKETS_PER_WINDOW + 1;
+      state.activeId = stableId('pattern', key, startBucket);
+      const windowStartMs = startBucket * this.bucketMillis;
+      finding = {
+        detector: 'pattern',
+        kind: 'frequency',
+        score: count / threshold,
+        key,
+        windowStartMs,
+        windowEndMs: state.lastTimeMs,
+        modelVersion: PATTERN_MODEL_VERSION,
+        body: `${event.reason} x${count} in ${formatMillis(this.config.windowMillis)} from ${controller} in ${namespace || 'the cluster'} (threshold ${threshold})`,
+        timeMs,
+        subject: { event, enrichment: record.enrichment, correlationId: record.correlationId },
+        attributes: { 'eventide.pattern.id': state.activeId },
+      };
+      if (namespace) finding.namespace = namespace;
+    }
+    if (state.activeId !== undefined) record.patternId = state.activeId;
+    return finding;
+  }
+
+  /** Number of similarity keys held. */
+  keyCount(): number {
+    return this.states.size;
+  }
+
+  /** The key's state, marked most recently seen; forgets idle and excess keys. */
+  private touch(key: string, timeMs: number): KeyState {
+    let state = this.states.get(key);
+    if (state) this.states.delete(key);
+    else state = { window: new SlidingCount(this.bucketMillis, BUCKETS_PER_WINDOW), lastTimeMs: timeMs, activeId: undefined };
+    if (timeMs > state.lastTimeMs) state.lastTimeMs = timeMs;
+    this.states.set(key, state);
+    if (timeMs > this.newestMs) this.newestMs = timeMs;
+
+    // A key quiet for two windows has an empty window: dropping it changes no result.
+    const idleBefore = this.newestMs - 2 * this.config.windowMillis;
+    for (const [k, s] of this.states) {
+      if (this.states.size > this.config.maxKeys || s.lastTimeMs < idleBefore) this.states.delete(k);
+      else break;
+    }
+    return state;
+  }
+}
