@@ -1,0 +1,94 @@
+import type { Counter } from 'prom-client';
+import type { Classification, KEvent, Severity } from '../model/event.js';
+import type { Metrics } from '../observe/metrics.js';
+import { UNKNOWN_CATEGORY, UNKNOWN_RULE_ID } from './categories.js';
+import type { ClassifyConfig } from './config.js';
+import { EscalationTracker } from './escalation.js';
+import { escalationKey, ruleMatches } from './match.js';
+import type { CompiledRule, RuleSet } from './rules.js';
+
+/** Optional collaborators of {@link Classifier}. */
+export interface ClassifierDeps {
+  /** Where `eventsClassified{category,severity}` is counted. */
+  metrics?: Metrics;
+}
+
+type CounterChild = ReturnType<Counter<'category' | 'severity'>['labels']>;
+
+/**
+ * The classify stage: the first rule (in rule-set order) that matches an event gives its
+ * category and severity; frequency escalation may raise the severity. Unmatched events get
+ * `Unknown` (Info, or Medium for Warning events). Pure apart from the bounded escalation state,
+ * which runs on event time only.
+ */
+export class Classifier {
+  /** For each reason named by some rule: the rules that can match it, in order. */
+  private readonly byReason = new Map<string, CompiledRule[]>();
+  /** Rules that match any reason, in order: the candidates for reasons no rule names. */
+  private readonly anyReason: CompiledRule[];
+  private readonly tracker: EscalationTracker;
+  private readonly counters = new Map<string, CounterChild>();
+  private unknown = 0;
+
+  constructor(
+    rules: RuleSet,
+    config: ClassifyConfig,
+    private readonly deps: ClassifierDeps = {},
+  ) {
+    this.anyReason = rules.rules.filter((r) => r.reasons === undefined);
+    const named = new Set<string>();
+    for (const r of rules.rules) for (const reason of r.reasons ?? []) named.add(reason);
+    for (const reason of named) {
+      this.byReason.set(reason, rules.rules.filter((r) => r.reasons === undefined || r.reasons.has(reason)));
+    }
+    this.tracker = new EscalationTracker({ maxKeys: config.escalationMaxKeys, maxAgeMillis: config.escalationMaxAgeMillis });
+  }
+
+  /** Classifies one event. Never throws. */
+  classify(event: KEvent): Classification {
+    const candidates = this.byReason.get(event.reason) ?? this.anyReason;
+    let result: Classification | undefined;
+    for (const rule of candidates) {
+      if (ruleMatches(rule, event)) {
+        result = { category: rule.category, severity: this.escalate(rule, event), ruleId: rule.id, escalated: false };
+        result.escalated = result.severity !== rule.severity;
+        break;
+      }
+    }
+    if (!result) {
+      this.unknown++;
+      const severity: Severity = event.type === 'Warning' ? 'Medium' : 'Info';
+      result = { category: UNKNOWN_CATEGORY, severity, ruleId: UNKNOWN_RULE_ID, escalated: false };
+    }
+    this.count(result);
+    return result;
+  }
+
+  /** Events no rule matched since construction. */
+  unknownCount(): number {
+    return this.unknown;
+  }
+
+  private escalate(rule: CompiledRule, event: KEvent): Severity {
+    if (rule.escalate.length === 0) return rule.severity;
+    const key = escalationKey(event);
+    this.tracker.record(key, event);
+    for (let i = rule.escalate.length - 1; i >= 0; i--) {
+      const step = rule.escalate[i]!;
+      if (this.tracker.countInWindow(key, event.timeMs, step.windowMillis) >= step.count) return step.severity;
+    }
+    return rule.severity;
+  }
+
+  private count(c: Classification): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    const key = `${c.category}\u0000${c.severity}`;
+    let child = this.counters.get(key);
+    if (!child) {
+      child = metrics.eventsClassified.labels(c.category, c.severity);
+      this.counters.set(key, child);
+    }
+    child.inc();
+  }
+}
