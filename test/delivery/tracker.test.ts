@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import type { Checkpoint, CheckpointStore } from '../../src/delivery/checkpoint.js';
+import { deliveryConfigSchema } from '../../src/delivery/config.js';
+import { createDelivery } from '../../src/delivery/delivery.js';
+import { DeliveryGate } from '../../src/delivery/gate.js';
+import { Checkpointer, CheckpointTracker } from '../../src/delivery/tracker.js';
+import type { KEvent } from '../../src/model/event.js';
+import { ManualClock } from '../../src/model/time.js';
+import { silentLogger } from '../../src/observe/logger.js';
+import { BASE_TIME_MS, buildEvent } from '../support/builders.js';
+
+const ev = (uid: string, count: number, rv: string, t = 0): KEvent =>
+  buildEvent({ uid, count, resourceVersion: rv, timeMs: BASE_TIME_MS + t * 1000 });
+
+/** An in-memory store that records every save. */
+class MemoryStore implements CheckpointStore {
+  saves: Checkpoint[] = [];
+  failNext = 0;
+  constructor(private current?: Checkpoint) {}
+  async load(): Promise<Checkpoint | undefined> {
+    return this.current;
+  }
+  async save(checkpoint: Checkpoint): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('disk full');
+    }
+    this.current = checkpoint;
+    this.saves.push(checkpoint);
+  }
+}
+
+function tracker(initial?: Checkpoint, extra: { maxExported?: number; maxPending?: number } = {}): CheckpointTracker {
+  return new CheckpointTracker({ clock: new ManualClock(42), logger: silentLogger(), ...(initial ? { initial } : {}), ...extra });
+}
+
+describe('CheckpointTracker', () => {
+  it('has no checkpoint before anything is acknowledged', () => {
+    const t = tracker();
+    t.delivered(1, ev('a', 1, '10'));
+    expect(t.snapshot()).toBeUndefined();
+    expect(t.pending()).toBe(1);
+  });
+
+  it('moves the resume point to the highest seq with every seq before it acknowledged (out-of-order acks)', () => {
+    const t = tracker();
+    t.delivered(1, ev('a', 1, '10'));
+    t.delivered(2, ev('b', 1, '11'));
+    t.delivered(3, ev('c', 1, '12'));
+    t.delivered(4, ev('d', 1, '13'));
+    t.settled([3], true);
+    expect(t.snapshot()).toBeUndefined(); // 1 and 2 still in flight
+    t.settled([1], true);
+    expect(t.snapshot()?.resourceVersion).toBe('10');
+    t.settled([4, 2], true);
+    const cp = t.snapshot();
+    expect(cp?.resourceVersion).toBe('13');
+    expect(cp?.api).toBe('events.k8s.io/v1');
+    expect(cp?.exported).toEqual([
+      ['c', 1],
+      ['a', 1],
+      ['d', 1],
+      ['b', 1],
+    ]);
+    expect(cp?.savedAtMs).toBe(42);
+    expect(t.pending()).toBe(0);
+  });
+
+  it('a failed batch holds the checkpoint back for the rest of the run; later acks still count as exported', () => {
+    const t = tracker();
+    for (let i = 1; i <= 5; i++) t.delivered(i, ev(`e${i}`, 1, String(100 + i)));
+    t.settled([1], true);
+    t.settled([2, 3], false);
+    t.settled([4, 5], true);
+    t.delivered(6, ev('e6', 1, '106'));
+    t.settled([6], true);
+    const cp = t.snapshot();
+    expect(cp?.resourceVersion).toBe('101');
+    expect(cp?.exported.map(([uid]) => uid)).toEqual(['e1', 'e4', 'e5', 'e6']);
+    expect(t.frozenReason()).toBe('failed');
+  });
+
+  it('starts from the loaded checkpoint and keeps its exported entries', () => {
+    const t = tracker({ version: 1, resourceVersion: 'rv-old', exported: [['x', 4]], savedAtMs: 1 });
+    expect(t.snapshot()?.resourceVersion).toBe('rv-old');
+    t.delivered(1, ev('x', 6, 'rv-new'));
+    t.settled([1], true);
+    expect(t.snapshot()?.exported).toEqual([['x', 6]]);
+    expect(t.snapshot()?.resourceVersion).toBe('rv-new');
+  });
+
+  it('list items are not resume points; position() with the list resourceVersion is', () => {
+    const t = tracker();
+    t.delivered(1, ev('a', 1, '900'), 'list');
+    t.delivered(2, ev('b', 1, '5'), 'list');
+    t.position('1000');
+    expect(t.snapshot()).toBeUndefined();
+    t.settled([2, 1], true);
+    expect(t.snapshot()?.resourceVersion).toBe('1000');
+  });
+
+  it('keeps exported bounded, the newest kept', () => {
+    const t = tracker(undefined, { maxExported: 3 });
+    for (let i = 1; i <= 5; i++) t.delivered(i, ev(`e${i}`, 1, String(i)));
+    t.settled([1, 2, 3, 4, 5], true);
+    expect(t.snapshot()?.exported.map(([uid]) => uid)).toEqual(['e3', 'e4', 'e5']);
+  });
+
+  it('past maxPending it stops moving the resume point instead of growing', () => {
+    const t = tracker(undefined, { maxPending: 10 });
+    t.delivered(0, ev('first', 1, 'rv0'));
+    t.settled([0], true);
+    for (let i = 1; i <= 50; i++) t.delivered(i, ev(`e${i}`, 1, `rv${i}`));
+    expect(t.pending()).toBeLessThanOrEqual(10);
+    t.settled(Array.from({ length: 50 }, (_, i) => i + 1), true);
+    expect(t.frozenReason()).toBe('overflow');
+    expect(t.snapshot()?.resourceVersion).toBe('rv0');
+  });
+
+  it('a held update holds the resume point back until the record carrying its count is acknowledged', () => {
+    const clock = new ManualClock(0);
+    const t = new CheckpointTracker({ clock });
+    const gate = new DeliveryGate(deliveryConfigSchema.parse({}), { clock, onHeld: (e) => t.held(e) });
+    let seq = 0;
+    const pass = (e: KEvent): number => {
+      const decision = gate.offer(e);
+      if (decision !== 'deliver') return -1;
+      t.delivered(++seq, e);
+      return seq;
+    };
+    const s1 = pass(ev('a', 1, 'r1', 0));
+    expect(pass(ev('a', 2, 'r2', 5))).toBe(-1); // held
+    const s3 = pass(ev('b', 1, 'r3', 6));
+    t.settled([s1, s3], true);
+    expect(t.snapshot()?.resourceVersion).toBe('r1'); // not past the held a:2
+    const [released] = gate.drain();
+    t.delivered(++seq, released as KEvent); // recognized as a release: its rv r2 is not a resume point
+    t.settled([seq], true);
+    expect(t.snapshot()?.resourceVersion).toBe('r3');
+    expect(t.snapshot()?.exported).toEqual([
+      ['b', 1],
+      ['a', 2], // acknowledged last, so newest
+    ]);
+  });
+});
+
+describe('Checkpointer', () => {
+  it('saves only when the checkpoint changed, and once more on stop', async () => {
+    const t = tracker();
+    const store = new MemoryStore();
+    const cp = new Checkpointer(t, store, { intervalMillis: 5000, logger: silentLogger() });
+    expect(await cp.flush()).toBe(false); // nothing yet
+    t.delivered(1, ev('a', 1, '10'));
+    t.settled([1], true);
+    expect(await cp.flush()).toBe(true);
+    expect(await cp.flush()).toBe(false);
+    t.delivered(2, ev('b', 1, '11'));
+    t.settled([2], true);
+    cp.start();
+    await cp.stop();
+    expect(store.saves.map((s) => s.resourceVersion)).toEqual(['10', '11']);
+  });
+
+  it('a failed save is retried at the next flush and never rejects', async () => {
+    const t = tracker();
+    const store = new MemoryStore();
+    store.failNext = 1;
+    const cp = new Checkpointer(t, store, { intervalMillis: 5000, logger: silentLogger() });
+    t.delivered(1, ev('a', 1, '10'));
+    t.settled([1], true);
+    expect(await cp.flush()).toBe(false);
+    expect(await cp.flush()).toBe(true);
+    expect(store.saves).toHaveLength(1);
+  });
+});
+
+describe('createDelivery', () => {
+  it('restart: loads the checkpoint and seeds the gate, so a relist exports nothing twice', async () => {
+    const clock = new ManualClock(0);
+    const config = deliveryConfigSchema.parse({});
+    const store = new MemoryStore();
+    const first = await createDelivery(config, { clock, logger: silentLogger(), store });
+    expect(first.checkpoint).toBeUndefined();
+    const events = [ev('a', 1, '1'), ev('b', 3, '2'), ev('c', 1, '3')];
+    events.forEach((e, i) => {
+      expect(first.gate.offer(e)).toBe('deliver');
+      first.tracker.delivered(i + 1, e);
+    });
+    first.tracker.settled([1, 2, 3], true);
+    await first.checkpointer.stop();
+
+    const second = await createDelivery(config, { clock, logger: silentLogger(), store });
+    expect(second.checkpoint?.resourceVersion).toBe('3');
+    expect(events.map((e) => second.gate.offer(e))).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(second.gate.offer(ev('b', 4, '9', 60))).toBe('deliver');
+  });
+});
