@@ -81,7 +81,11 @@ function toSet(value: string | string[] | undefined): ReadonlySet<string> | unde
 function zodProblem(error: z.ZodError): { field: string; problem: string } {
   const issue = error.issues[0];
   if (!issue) return { field: '', problem: 'invalid' };
-  return { field: issue.path.map(String).join('.'), problem: issue.message };
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return { field: [...path, issue.keys[0] ?? ''].join('.'), problem: `unknown field: check its spelling (${issue.message})` };
+  }
+  return { field: path.join('.'), problem: issue.message };
 }
 
 /** Compiles one validated rule; throws {@link RuleFileError} for a bad regex or escalation. */
