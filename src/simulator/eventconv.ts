@@ -1,3 +1,4 @@
+import { formatMicroTime, formatTime } from './store.js';
 import type { KubeObject } from './resources.js';
 
 /**
@@ -10,6 +11,19 @@ import type { KubeObject } from './resources.js';
 
 function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === '' || v === 0;
+}
+
+const MICRO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+const SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+/** Re-serializes a timestamp as kube-apiserver does: metav1.Time (seconds) or MicroTime (6 digits); null when absent. */
+function asTime(v: unknown, micro: boolean): unknown {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') return v;
+  if (micro ? MICRO.test(v) : SECONDS.test(v)) return v;
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms)) return v;
+  return micro ? formatMicroTime(ms) : formatTime(ms);
 }
 
 /** Converts a stored (core/v1-shaped) Event to its events.k8s.io/v1 view. */
@@ -64,12 +78,17 @@ export function normalizeCoreEvent(core: KubeObject): KubeObject {
   out['involvedObject'] = core['involvedObject'] ?? {};
   for (const k of ['reason', 'message'] as const) if (!isEmpty(core[k])) out[k] = core[k];
   out['source'] = core['source'] ?? {};
-  out['firstTimestamp'] = core['firstTimestamp'] ?? null;
-  out['lastTimestamp'] = core['lastTimestamp'] ?? null;
+  out['firstTimestamp'] = asTime(core['firstTimestamp'], false);
+  out['lastTimestamp'] = asTime(core['lastTimestamp'], false);
   if (!isEmpty(core['count'])) out['count'] = core['count'];
   if (!isEmpty(core['type'])) out['type'] = core['type'];
-  out['eventTime'] = core['eventTime'] ?? null;
-  for (const k of ['series', 'action', 'related'] as const) if (!isEmpty(core[k])) out[k] = core[k];
+  out['eventTime'] = asTime(core['eventTime'], true);
+  const series = core['series'];
+  if (series !== null && typeof series === 'object') {
+    const s = series as Record<string, unknown>;
+    out['series'] = { ...s, lastObservedTime: asTime(s['lastObservedTime'], true) };
+  }
+  for (const k of ['action', 'related'] as const) if (!isEmpty(core[k])) out[k] = core[k];
   out['reportingComponent'] = typeof core['reportingComponent'] === 'string' ? core['reportingComponent'] : '';
   out['reportingInstance'] = typeof core['reportingInstance'] === 'string' ? core['reportingInstance'] : '';
   return out;

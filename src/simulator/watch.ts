@@ -72,7 +72,7 @@ export class WatchStream {
     this.sent += 1;
     this.opts.onSent();
     const every = this.opts.dropAfterEvents();
-    if (every > 0 && this.sent % every === 0) this.destroy();
+    if (every > 0 && this.sent % every === 0) this.cut();
   }
 
   /** Writes a raw line (fault injection: malformed JSON, invalid UTF-8). */
@@ -104,6 +104,15 @@ export class WatchStream {
     if (this.closed) return;
     this.res.destroy();
     this.res.socket?.destroy();
+    this.finish();
+  }
+
+  /** Cuts the connection after what was written is flushed (mid-stream drop without a chunked terminator). */
+  cut(): void {
+    if (this.closed) return;
+    const socket = this.res.socket;
+    if (socket) socket.end();
+    else this.res.destroy();
     this.finish();
   }
 
