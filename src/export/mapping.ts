@@ -1,0 +1,160 @@
+import type { Enrichment, EventRecord, Finding, KEvent, Severity } from '../model/event.js';
+import { eventRecordUid } from './record-uid.js';
+
+/** A log record attribute value as eventide sends it. */
+export type AttributeValue = string | number | boolean;
+
+/** The OTLP log record of one event or finding, before the SDK sees it. Pure data. */
+export interface MappedRecord {
+  /** Timestamp: event time, epoch milliseconds. */
+  timestampMs: number;
+  /** ObservedTimestamp: when eventide received the delivery, epoch milliseconds. */
+  observedTimestampMs: number;
+  /** OTLP SeverityNumber (9 INFO, 13 WARN, 17 ERROR, 21 FATAL). */
+  severityNumber: number;
+  severityText: string;
+  body: string;
+  /** OTLP LogRecord.event_name, set for anomaly records. */
+  eventName?: string;
+  attributes: Record<string, AttributeValue>;
+  /** Resource attribute k8s.namespace.name; '' for cluster-scoped objects (then left out of the resource). */
+  namespace: string;
+}
+
+/** Options of {@link eventToLogRecord} and {@link findingToLogRecord}. */
+export interface MappingOptions {
+  /** Unused by the record itself (k8s.cluster.name is a resource attribute); kept for symmetry with the exporter config. */
+  clusterName?: string;
+  /** ObservedTimestamp of a finding, epoch ms. Default: the finding's timeMs. */
+  observedTimeMs?: number;
+}
+
+/** OTLP SeverityNumber of each eventide severity class. */
+export const SEVERITY_NUMBERS: Readonly<Record<Severity, number>> = { Info: 9, Medium: 13, High: 17, Critical: 21 };
+
+/** EventName of anomaly records. */
+export const ANOMALY_EVENT_NAME = 'eventide.anomaly';
+
+/** Log attribute per top-level workload kind (enrichment). */
+const WORKLOAD_ATTRIBUTES: Readonly<Record<string, string>> = {
+  Deployment: 'k8s.deployment',
+  StatefulSet: 'k8s.statefulset',
+  DaemonSet: 'k8s.daemonset',
+  Job: 'k8s.job',
+  CronJob: 'k8s.cronjob',
+  ReplicaSet: 'k8s.replicaset',
+};
+
+function put(attributes: Record<string, AttributeValue>, key: string, value: string | undefined): void {
+  if (value !== undefined && value !== '') attributes[key] = value;
+}
+
+function isoTime(ms: number): string | undefined {
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : undefined;
+}
+
+/** The severity used when the classify stage did not run: Warning events are Medium, others Info. */
+function fallbackSeverity(event: KEvent): Severity {
+  return event.type === 'Warning' ? 'Medium' : 'Info';
+}
+
+/** Adds the `k8s.event.*`, `log.record.uid` and `k8s.object.*` attributes of `event`. */
+function putEventAttributes(attributes: Record<string, AttributeValue>, event: KEvent): void {
+  put(attributes, 'k8s.event.reason', event.reason);
+  put(attributes, 'k8s.event.action', event.action);
+  put(attributes, 'k8s.event.name', event.name);
+  put(attributes, 'k8s.event.uid', event.uid);
+  put(attributes, 'k8s.event.type', event.type);
+  put(attributes, 'k8s.event.start_time', isoTime(event.startTimeMs));
+  put(attributes, 'k8s.event.reporting_controller', event.reportingController);
+  put(attributes, 'k8s.event.reporting_instance', event.reportingInstance);
+  const count = Number.isInteger(event.count) && event.count > 0 ? event.count : 1;
+  attributes['k8s.event.count'] = count;
+  attributes['log.record.uid'] = eventRecordUid(event.uid, count, event.namespace, event.name);
+  const object = event.regarding;
+  put(attributes, 'k8s.object.kind', object.kind);
+  put(attributes, 'k8s.object.name', object.name);
+  put(attributes, 'k8s.object.uid', object.uid);
+  put(attributes, 'k8s.object.api_version', object.apiVersion);
+  put(attributes, 'k8s.object.fieldpath', object.fieldPath);
+  put(attributes, 'k8s.object.resource_version', object.resourceVersion);
+}
+
+/** Adds the enrichment attributes (`k8s.node.name`, `k8s.pod.*`, `k8s.<workload>.name`/`.uid`) that are known. */
+function putEnrichment(attributes: Record<string, AttributeValue>, enrichment: Enrichment): void {
+  put(attributes, 'k8s.node.name', enrichment.nodeName);
+  put(attributes, 'k8s.pod.name', enrichment.podName);
+  put(attributes, 'k8s.pod.uid', enrichment.podUid);
+  const workload = enrichment.workload;
+  const prefix = workload ? WORKLOAD_ATTRIBUTES[workload.kind] : undefined;
+  if (workload && prefix) {
+    put(attributes, `${prefix}.name`, workload.name);
+    put(attributes, `${prefix}.uid`, workload.uid);
+  }
+}
+
+/**
+ * Maps an event record to its OTLP log record, per DESIGN.md "OTLP log record for an Event".
+ * Attributes whose value is unknown or empty are left out (never sent as ''). Pure.
+ */
+export function eventToLogRecord(record: EventRecord, _options: MappingOptions = {}): MappedRecord {
+  const event = record.event;
+  const severity = record.classification?.severity ?? fallbackSeverity(event);
+  const attributes: Record<string, AttributeValue> = {};
+  putEventAttributes(attributes, event);
+  putEnrichment(attributes, record.enrichment);
+  put(attributes, 'eventide.category', record.classification?.category);
+  attributes['eventide.severity'] = severity;
+  put(attributes, 'eventide.correlation.id', record.correlationId);
+  put(attributes, 'eventide.pattern.id', record.patternId);
+  return {
+    timestampMs: event.timeMs,
+    observedTimestampMs: event.observedTimeMs,
+    severityNumber: SEVERITY_NUMBERS[severity],
+    severityText: severity,
+    body: event.note,
+    attributes,
+    namespace: event.regarding.namespace,
+  };
+}
+
+/** SeverityNumber and text of an anomaly score: ERROR at 2 and above, WARN at 1 and above, else INFO. */
+export function anomalySeverity(score: number): { severityNumber: number; severityText: string } {
+  if (score >= 2) return { severityNumber: 17, severityText: 'ERROR' };
+  if (score >= 1) return { severityNumber: 13, severityText: 'WARN' };
+  return { severityNumber: 9, severityText: 'INFO' };
+}
+
+/**
+ * Maps a detector finding to its anomaly record (DESIGN.md "Anomaly record"): EventName
+ * `eventide.anomaly`, the `eventide.anomaly.*` attributes, and the subject's `k8s.*` and
+ * correlation id when there is a subject. Pure.
+ */
+export function findingToLogRecord(finding: Finding, options: MappingOptions = {}): MappedRecord {
+  const attributes: Record<string, AttributeValue> = {};
+  const subject = finding.subject;
+  if (subject) {
+    putEventAttributes(attributes, subject.event);
+    // the subject's delivery id would make the anomaly look like a duplicate of the event record
+    delete attributes['log.record.uid'];
+    putEnrichment(attributes, subject.enrichment);
+    put(attributes, 'eventide.correlation.id', subject.correlationId);
+  }
+  if (finding.attributes) Object.assign(attributes, finding.attributes);
+  attributes['eventide.anomaly.detector'] = finding.detector;
+  attributes['eventide.anomaly.kind'] = finding.kind;
+  attributes['eventide.anomaly.score'] = finding.score;
+  attributes['eventide.anomaly.key'] = finding.key;
+  put(attributes, 'eventide.anomaly.window.start', isoTime(finding.windowStartMs));
+  put(attributes, 'eventide.anomaly.window.end', isoTime(finding.windowEndMs));
+  put(attributes, 'eventide.model.version', finding.modelVersion);
+  return {
+    timestampMs: finding.timeMs,
+    observedTimestampMs: options.observedTimeMs ?? finding.timeMs,
+    ...anomalySeverity(finding.score),
+    body: finding.body,
+    eventName: ANOMALY_EVENT_NAME,
+    attributes,
+    namespace: finding.namespace ?? subject?.event.regarding.namespace ?? '',
+  };
+}
