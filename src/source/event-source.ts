@@ -90,7 +90,8 @@ export class KubeEventSource {
     };
     if (this.api !== undefined) status.api = this.api;
     if (this.lastEventWallMs !== undefined) status.lastEventWallMs = this.lastEventWallMs;
-    const rv = this.lastResourceVersion ?? states.find((s) => s.resourceVersion !== undefined)?.resourceVersion;
+    // One loop: its resourceVersion (advanced by deliveries and bookmarks). Several: the last delivered event's.
+    const rv = states.length === 1 ? states[0]?.resourceVersion : this.lastResourceVersion;
     if (rv !== undefined) status.lastResourceVersion = rv;
     const lastError = this.discoveryError ?? states.find((s) => s.lastError !== undefined)?.lastError;
     if (lastError !== undefined) status.lastError = lastError;
@@ -110,7 +111,7 @@ export class KubeEventSource {
       resumeRv = undefined;
     }
     for (const ns of namespaces) {
-      const loop: ListWatch = new ListWatch(
+      const loop = new ListWatch(
         {
           http: this.http,
           path: eventsPath(api, ns),
@@ -128,7 +129,7 @@ export class KubeEventSource {
           ...(this.deps.random ? { random: this.deps.random } : {}),
         },
         {
-          onObject: (obj, origin) => this.onObject(sink, api, obj, origin, loop),
+          onObject: (obj, origin) => this.onObject(sink, api, obj, origin),
           onWatching: () => this.deps.metrics.sourceUp.set(this.loops.every((l) => l.status().watching) ? 1 : 0),
           onAttemptEnd: (end) => {
             if (end.reason !== 'ok' && end.reason !== 'stopped') this.deps.logger.debug({ ...end, namespace: ns }, 'list/watch attempt ended');
@@ -163,7 +164,7 @@ export class KubeEventSource {
     return undefined;
   }
 
-  private async onObject(sink: EventSink, api: SourceApi, obj: WireObject, origin: ObjectOrigin, loop: ListWatch): Promise<void> {
+  private async onObject(sink: EventSink, api: SourceApi, obj: WireObject, origin: ObjectOrigin): Promise<void> {
     this.deps.metrics.eventsReceived.inc({ api, type: RECEIVED_TYPE[origin] });
     if (origin === 'deleted') return;
     if (this.excluded.size > 0) {
@@ -184,6 +185,6 @@ export class KubeEventSource {
     this.chain = delivery.catch(() => undefined);
     await delivery;
     this.lastEventWallMs = this.deps.clock.now();
-    if (this.loops.length === 1) this.lastResourceVersion = loop.status().resourceVersion ?? result.event.resourceVersion;
+    if (result.event.resourceVersion !== '') this.lastResourceVersion = result.event.resourceVersion;
   }
 }
