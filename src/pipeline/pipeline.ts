@@ -1,0 +1,161 @@
+import type { EventRecord, Finding, KEvent } from '../model/event.js';
+import type { Clock } from '../model/time.js';
+import type { Logger } from '../observe/logger.js';
+import type { Metrics } from '../observe/metrics.js';
+import type { SkipReporter } from '../observe/skips.js';
+import type {
+  ClassifyStage,
+  CorrelateStage,
+  EnrichStage,
+  GateStage,
+  PatternStage,
+  PipelineObserver,
+  RecordSink,
+  RedactStage,
+  TrackerStage,
+} from './stages.js';
+
+/** The stages a pipeline runs, in data-flow order. Optional ones are skipped when absent. */
+export interface PipelineStages {
+  gate: GateStage;
+  enrich?: EnrichStage;
+  classify: ClassifyStage;
+  correlate: CorrelateStage;
+  pattern?: PatternStage;
+  redact: RedactStage;
+  sink: RecordSink;
+  tracker?: TrackerStage;
+}
+
+/** Injected services. */
+export interface PipelineDeps {
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  skips: SkipReporter;
+}
+
+/** Running totals, for the terminal view and tests. */
+export interface PipelineCounts {
+  delivered: number;
+  duplicates: number;
+  held: number;
+  exported: number;
+  findings: number;
+}
+
+/** reportingController of the Events eventide writes itself: never scored again. */
+export const SELF_REPORTING_CONTROLLER = 'eventide.io/anomaly-detector';
+
+/**
+ * normalize → (gate) → enrich → classify → correlate → pattern → redact → export, and the
+ * redacted records to observers (anomaly detectors). The source awaits `deliver`, so a slow
+ * exporter slows reading (bounded memory, no drops).
+ */
+export class Pipeline {
+  private seq = 0;
+  private readonly observers: PipelineObserver[] = [];
+  private readonly totals: PipelineCounts = { delivered: 0, duplicates: 0, held: 0, exported: 0, findings: 0 };
+
+  constructor(
+    private readonly stages: PipelineStages,
+    private readonly deps: PipelineDeps,
+  ) {
+    stages.sink.onAck(({ seqs, ok }) => stages.tracker?.settled(seqs, ok));
+  }
+
+  /** Adds a consumer of redacted records and findings. */
+  addObserver(observer: PipelineObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** The source's sink: decides with the gate, then runs the stages. */
+  readonly deliver = async (event: KEvent, origin: 'list' | 'added' | 'modified' = 'added'): Promise<void> => {
+    this.totals.delivered++;
+    const decision = this.stages.gate.offer(event);
+    if (decision === 'duplicate') {
+      this.totals.duplicates++;
+      return;
+    }
+    if (decision === 'held') {
+      this.totals.held++;
+      return;
+    }
+    await this.process(event, origin === 'list' ? 'list' : 'watch');
+  };
+
+  /** Exports held series updates whose throttle interval has passed; call on a timer. */
+  async releaseDue(): Promise<void> {
+    for (const event of this.stages.gate.due()) await this.process(event, 'release');
+  }
+
+  /** Exports everything still held and flushes the sink (shutdown). */
+  async drain(): Promise<void> {
+    for (const event of this.stages.gate.drain()) await this.process(event, 'release');
+    await this.stages.sink.forceFlush();
+  }
+
+  /** Running totals. */
+  counts(): PipelineCounts {
+    return { ...this.totals };
+  }
+
+  private async process(event: KEvent, origin: 'watch' | 'list' | 'release'): Promise<void> {
+    const started = this.deps.clock.now();
+    const record: EventRecord = { event, seq: ++this.seq, enrichment: {} };
+    const { enrich, classify, correlate, pattern, redact } = this.stages;
+    if (enrich) record.enrichment = this.guard('enrich', () => enrich.enrich(event), {});
+    record.classification = this.guard('classify', () => classify.classify(event), {
+      category: 'Unknown',
+      severity: 'Info',
+      ruleId: 'error',
+      escalated: false,
+    });
+    record.correlationId = this.guard('correlate', () => correlate.assign(record), undefined);
+    const own = event.reportingController === SELF_REPORTING_CONTROLLER;
+    const finding = pattern && !own ? this.guard('pattern', () => pattern.observe(record), undefined) : undefined;
+    record.event = this.guard('redact', () => redact.redactEvent(event), undefined) ?? redactFailed(event);
+
+    this.stages.tracker?.delivered(record.seq, event, origin);
+    await this.stages.sink.emit(record);
+    this.totals.exported++;
+    this.deps.metrics.pipelineSeconds.observe((this.deps.clock.now() - started) / 1000);
+    for (const o of this.observers) if (!own) this.notify(() => o.onRecord?.(record));
+
+    if (finding) await this.emitFinding(finding, record);
+  }
+
+  /** Exports a finding (redacted) and hands it to observers. Also used by the anomaly detectors. */
+  async emitFinding(finding: Finding, subject?: EventRecord): Promise<void> {
+    const redacted: Finding = { ...finding, body: this.stages.redact.redactText(finding.body) };
+    if (subject && finding.subject) {
+      redacted.subject = { ...finding.subject, event: subject.event };
+    }
+    this.totals.findings++;
+    this.deps.metrics.findings.inc({ detector: finding.detector, kind: finding.kind });
+    await this.stages.sink.emitFinding(redacted);
+    for (const o of this.observers) this.notify(() => o.onFinding?.(redacted));
+  }
+
+  private guard<T>(stage: string, run: () => T, fallback: T): T {
+    try {
+      return run();
+    } catch (err) {
+      this.deps.skips.skip(stage, 'stage_error', { err: String(err) });
+      return fallback;
+    }
+  }
+
+  private notify(run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.deps.skips.skip('observer', 'observer_error', { err: String(err) });
+    }
+  }
+}
+
+/** When the redactor itself fails, nothing free-text may leave: the note is withheld. */
+function redactFailed(event: KEvent): KEvent {
+  return { ...event, note: '[REDACTED:redactor_error]', action: '' };
+}

@@ -1,0 +1,69 @@
+import type { Classification, Enrichment, EventRecord, Finding, KEvent } from '../model/event.js';
+
+/**
+ * What the pipeline needs of each stage. Each stage folder provides a class with this shape;
+ * keeping the contract here lets tests swap a stage and keeps the wiring in one place.
+ */
+
+/** Relist/restart-aware dedupe and series throttling (src/delivery). */
+export interface GateStage {
+  offer(event: KEvent): 'deliver' | 'duplicate' | 'held';
+  due(): KEvent[];
+  drain(): KEvent[];
+}
+
+/** Node, pod and workload lookup (src/enrich). */
+export interface EnrichStage {
+  enrich(event: KEvent): Enrichment;
+}
+
+/** Category and severity (src/classify). */
+export interface ClassifyStage {
+  classify(event: KEvent): Classification;
+}
+
+/** Incident grouping (src/correlate). */
+export interface CorrelateStage {
+  assign(record: EventRecord): string;
+}
+
+/** Frequency pattern matching (src/correlate/pattern). */
+export interface PatternStage {
+  observe(record: EventRecord): Finding | undefined;
+}
+
+/** Secret and personal-data masking (src/redact). */
+export interface RedactStage {
+  redactEvent(event: KEvent): KEvent;
+  redactText(text: string): string;
+}
+
+/** Outcome of one export batch. */
+export interface AckResult {
+  seqs: number[];
+  ok: boolean;
+}
+
+/** Where records leave the process (src/export): OTLP/gRPC or a file. */
+export interface RecordSink {
+  /** Resolves once accepted; waits while the exporter is at capacity (backpressure). */
+  emit(record: EventRecord): Promise<void>;
+  emitFinding(finding: Finding): Promise<void>;
+  onAck(listener: (result: AckResult) => void): void;
+  inFlight(): number;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Checkpoint bookkeeping (src/delivery). */
+export interface TrackerStage {
+  /** `origin`: `watch` (its resourceVersion is a resume point), `list` item, or `release` of a held update. */
+  delivered(seq: number, event: KEvent, origin: 'watch' | 'list' | 'release'): void;
+  settled(seqs: readonly number[], ok: boolean): void;
+}
+
+/** Second consumers of the correlated, redacted stream (anomaly detectors, the terminal view). */
+export interface PipelineObserver {
+  onRecord?(record: EventRecord): void;
+  onFinding?(finding: Finding): void;
+}
