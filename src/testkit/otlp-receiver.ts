@@ -33,8 +33,11 @@ export interface OtlpReceiver {
   requestMetadata(): Record<string, string>[];
   /** Resolves when `predicate(records)` holds (or `count` records arrived); rejects after `timeoutMillis`. */
   waitFor(condition: ((records: ReceivedRecord[]) => boolean) | number, timeoutMillis?: number): Promise<void>;
-  /** Fails every following Export with `code`, or accepts again when undefined. */
-  setFailure(code: grpc.status | undefined): void;
+  /**
+   * Fails the following Exports with `code` (all of them, or only the next `times`), or accepts
+   * again when `code` is undefined: an outage, or a retryable failure that clears.
+   */
+  setFailure(code: grpc.status | undefined, times?: number): void;
   /** Holds every following Export unanswered until {@link resume} (a slow or stuck collector). */
   pause(): void;
   /** Answers the held Exports (with the current failure setting) and stops holding. */
@@ -158,12 +161,14 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   let metadata: Record<string, string>[] = [];
   let requestCount = 0;
   let failure: grpc.status | undefined = options.failWith;
+  let failuresLeft = Number.POSITIVE_INFINITY;
   let paused = false;
   let held: (() => void)[] = [];
   const watchers = new Set<() => void>();
 
   const answer = (request: ExportRequest, callback: grpc.sendUnaryData<object>): void => {
-    if (failure !== undefined) {
+    if (failure !== undefined && failuresLeft > 0) {
+      failuresLeft--;
       callback({ code: failure, details: `receiver set to fail with ${grpc.status[failure] ?? failure}` });
       return;
     }
@@ -217,8 +222,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         watchers.add(check);
       });
     },
-    setFailure(code) {
+    setFailure(code, times) {
       failure = code;
+      failuresLeft = times ?? Number.POSITIVE_INFINITY;
     },
     pause() {
       paused = true;
