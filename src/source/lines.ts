@@ -7,9 +7,9 @@ export type StreamLine = { bytes: Buffer; tooLong?: false } | { bytes?: undefine
  * Splits a byte stream into `\n`-terminated lines, pulling the next chunk only when the
  * consumer asks for the next line (async iteration), so a slow consumer stops the reads.
  * Lines longer than `maxLineBytes` are dropped (yielded as `tooLong`), keeping memory bounded.
- * An unterminated last line (connection cut mid-event) is not yielded.
+ * An unterminated last line is yielded only with `emitUnterminated` (files), not for watches (a cut).
  */
-export async function* readLines(stream: Readable, maxLineBytes: number): AsyncGenerator<StreamLine> {
+export async function* readLines(stream: Readable, maxLineBytes: number, emitUnterminated = false): AsyncGenerator<StreamLine> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let discarding = false;
@@ -42,8 +42,9 @@ export async function* readLines(stream: Readable, maxLineBytes: number): AsyncG
       pendingBytes += buf.length;
     }
   }
-  // A trailing line without `\n` is a connection cut mid-event: the resume from the last
-  // resourceVersion delivers that event again, so it is not reported as malformed.
+  // On a watch, a trailing line without `\n` is a connection cut mid-event: the resume from the
+  // last resourceVersion delivers that event again. Files may just lack the final newline.
+  if (emitUnterminated && !discarding && pendingBytes > 0) yield { bytes: Buffer.concat(pending) };
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
