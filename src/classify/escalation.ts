@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { KEvent } from '../model/event.js';
 
 /** Options of {@link EscalationTracker}. */
@@ -6,7 +7,7 @@ export interface EscalationTrackerOptions {
   maxKeys: number;
   /** State whose newest occurrence is this far (event time, ms) behind the newest event seen is dropped. */
   maxAgeMillis: number;
-  /** Most spans kept per key; beyond it the two oldest are merged. Default 128. */
+  /** Most spans kept per key; beyond it the two oldest are merged. Default 64. */
   maxSpansPerKey?: number;
 }
 
@@ -28,23 +29,29 @@ interface UidState {
   timeMs: number;
 }
 
-/** Keys are evicted a few at a time on each record, so no call does unbounded work. */
-const SWEEP_PER_CALL = 4;
+/** Every this many records, stale keys are swept from the least recently used end. */
+const SWEEP_EVERY = 1024;
+/** Most stale keys removed by one sweep, so no call does unbounded work. */
+const SWEEP_MAX = 4096;
 
 /**
  * Counts occurrences per key in event time, for frequency escalation. An Event seen again with
  * a higher `count` adds the delta (3 then 7 adds 4), spread over the time since its previous
  * delivery; an Event seen first with count n > 1 spreads n over [startTimeMs, timeMs]. A
- * re-delivery with the same count adds nothing. State is bounded in keys and in age.
+ * re-delivery with the same count adds nothing. State is bounded in keys (LRU) and in age
+ * (event time behind the newest event seen).
  */
 export class EscalationTracker {
-  private readonly keys = new Map<string, KeyState>();
-  private readonly uids = new Map<string, UidState>();
+  private readonly keys: LRUCache<string, KeyState>;
+  private readonly uids: LRUCache<string, UidState>;
   private newestMs = Number.NEGATIVE_INFINITY;
   private readonly maxSpans: number;
+  private sinceSweep = 0;
 
   constructor(private readonly options: EscalationTrackerOptions) {
-    this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 128);
+    this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 64);
+    this.keys = new LRUCache({ max: options.maxKeys });
+    this.uids = new LRUCache({ max: options.maxKeys });
   }
 
   /** Records the occurrences `event` adds under `key`. */
@@ -54,20 +61,19 @@ export class EscalationTracker {
     const span = this.newOccurrences(event);
     if (span) {
       let state = this.keys.get(key);
-      if (state) this.keys.delete(key);
-      else state = { spans: [], lastMs: Number.NEGATIVE_INFINITY };
-      this.keys.set(key, state);
-      state.spans.push(span);
-      if (span.toMs > state.lastMs) state.lastMs = span.toMs;
-      this.prune(state);
+      if (!state || state.lastMs < this.cutoff()) {
+        state = { spans: [], lastMs: Number.NEGATIVE_INFINITY };
+        this.keys.set(key, state);
+      }
+      this.add(state, span);
     }
-    this.sweep();
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
   }
 
   /** Occurrences under `key` within the window (endMs - windowMillis, endMs]. */
   countInWindow(key: string, endMs: number, windowMillis: number): number {
-    const state = this.keys.get(key);
-    if (!state) return 0;
+    const state = this.keys.peek(key);
+    if (!state || state.lastMs < this.cutoff()) return 0;
     const startMs = endMs - windowMillis;
     let total = 0;
     for (const s of state.spans) {
@@ -83,9 +89,14 @@ export class EscalationTracker {
     return Math.round(total * 1e6) / 1e6;
   }
 
-  /** Number of keys held (for tests and self-observation). */
+  /** Number of keys held after dropping stale ones (for tests and self-observation). */
   size(): number {
+    this.sweep();
     return this.keys.size;
+  }
+
+  private cutoff(): number {
+    return this.newestMs - this.options.maxAgeMillis;
   }
 
   private newOccurrences(event: KEvent): Span | undefined {
@@ -93,51 +104,49 @@ export class EscalationTracker {
     const t = event.timeMs;
     if (!event.uid) return { fromMs: t, toMs: t, n: count };
     const prev = this.uids.get(event.uid);
-    if (prev) this.uids.delete(event.uid);
-    this.uids.set(event.uid, { count: Math.max(count, prev?.count ?? 0), timeMs: Math.max(t, prev?.timeMs ?? t) });
-    if (this.uids.size > this.options.maxKeys) this.evictOldest(this.uids);
     if (!prev) {
-      const from = event.startTimeMs > 0 && event.startTimeMs < t ? event.startTimeMs : t;
-      return { fromMs: count > 1 ? from : t, toMs: t, n: count };
+      this.uids.set(event.uid, { count, timeMs: t });
+      const from = count > 1 && event.startTimeMs > 0 && event.startTimeMs < t ? event.startTimeMs : t;
+      return { fromMs: from, toMs: t, n: count };
     }
     const delta = count - prev.count;
+    const prevMs = prev.timeMs;
+    if (count > prev.count) prev.count = count;
+    if (t > prev.timeMs) prev.timeMs = t;
     if (delta <= 0) return undefined;
-    return { fromMs: prev.timeMs < t ? prev.timeMs : t, toMs: t, n: delta };
+    return { fromMs: prevMs < t ? prevMs : t, toMs: t, n: delta };
   }
 
-  private prune(state: KeyState): void {
-    const cutoff = this.newestMs - this.options.maxAgeMillis;
-    if (state.spans.length > 0 && state.spans.some((s) => s.toMs < cutoff)) {
-      state.spans = state.spans.filter((s) => s.toMs >= cutoff);
-    }
-    while (state.spans.length > this.maxSpans) {
-      let a = 0;
-      for (let i = 1; i < state.spans.length; i++) if (state.spans[i]!.toMs < state.spans[a]!.toMs) a = i;
-      const [oldest] = state.spans.splice(a, 1);
-      let b = 0;
-      for (let i = 1; i < state.spans.length; i++) if (state.spans[i]!.toMs < state.spans[b]!.toMs) b = i;
-      const next = state.spans[b]!;
-      state.spans[b] = { fromMs: Math.min(oldest!.fromMs, next.fromMs), toMs: Math.max(oldest!.toMs, next.toMs), n: oldest!.n + next.n };
+  private add(state: KeyState, span: Span): void {
+    const spans = state.spans;
+    const last = spans[spans.length - 1];
+    // Occurrences at the same instant share one span.
+    if (last && last.fromMs === last.toMs && span.fromMs === span.toMs && last.toMs === span.toMs) last.n += span.n;
+    else spans.push(span);
+    if (span.toMs > state.lastMs) state.lastMs = span.toMs;
+    const cutoff = this.cutoff();
+    if (spans[0]!.toMs < cutoff) state.spans = spans.filter((s) => s.toMs >= cutoff);
+    if (state.spans.length > this.maxSpans) {
+      // Merge the two oldest (spans arrive mostly in time order): the total is kept.
+      const [a, b] = state.spans.splice(0, 2) as [Span, Span];
+      state.spans.unshift({ fromMs: Math.min(a.fromMs, b.fromMs), toMs: Math.max(a.toMs, b.toMs), n: a.n + b.n });
     }
   }
 
   private sweep(): void {
-    while (this.keys.size > this.options.maxKeys) this.evictOldest(this.keys);
-    const cutoff = this.newestMs - this.options.maxAgeMillis;
-    let n = 0;
-    for (const [key, state] of this.keys) {
-      if (n++ >= SWEEP_PER_CALL || state.lastMs >= cutoff) break;
-      this.keys.delete(key);
+    this.sinceSweep = 0;
+    const cutoff = this.cutoff();
+    const staleKeys: string[] = [];
+    for (const [key, state] of this.keys.rentries() as Generator<[string, KeyState]>) {
+      if (state.lastMs >= cutoff || staleKeys.length >= SWEEP_MAX) break;
+      staleKeys.push(key);
     }
-    n = 0;
-    for (const [uid, state] of this.uids) {
-      if (n++ >= SWEEP_PER_CALL || state.timeMs >= cutoff) break;
-      this.uids.delete(uid);
+    for (const key of staleKeys) this.keys.delete(key);
+    const staleUids: string[] = [];
+    for (const [uid, state] of this.uids.rentries() as Generator<[string, UidState]>) {
+      if (state.timeMs >= cutoff || staleUids.length >= SWEEP_MAX) break;
+      staleUids.push(uid);
     }
-  }
-
-  private evictOldest(map: Map<string, unknown>): void {
-    const first = map.keys().next();
-    if (!first.done) map.delete(first.value);
+    for (const uid of staleUids) this.uids.delete(uid);
   }
 }
