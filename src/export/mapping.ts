@@ -58,8 +58,8 @@ function fallbackSeverity(event: KEvent): Severity {
   return event.type === 'Warning' ? 'Medium' : 'Info';
 }
 
-/** Adds the `k8s.event.*`, `log.record.uid` and `k8s.object.*` attributes of `event`. */
-function putEventAttributes(attributes: Record<string, AttributeValue>, event: KEvent): void {
+/** Adds the `k8s.event.*`, `log.record.uid` (when `withRecordUid`) and `k8s.object.*` attributes of `event`. */
+function putEventAttributes(attributes: Record<string, AttributeValue>, event: KEvent, withRecordUid: boolean): void {
   put(attributes, 'k8s.event.reason', event.reason);
   put(attributes, 'k8s.event.action', event.action);
   put(attributes, 'k8s.event.name', event.name);
@@ -70,7 +70,7 @@ function putEventAttributes(attributes: Record<string, AttributeValue>, event: K
   put(attributes, 'k8s.event.reporting_instance', event.reportingInstance);
   const count = Number.isInteger(event.count) && event.count > 0 ? event.count : 1;
   attributes['k8s.event.count'] = count;
-  attributes['log.record.uid'] = eventRecordUid(event.uid, count, event.namespace, event.name);
+  if (withRecordUid) attributes['log.record.uid'] = eventRecordUid(event.uid, count, event.namespace, event.name);
   const object = event.regarding;
   put(attributes, 'k8s.object.kind', object.kind);
   put(attributes, 'k8s.object.name', object.name);
@@ -101,7 +101,7 @@ export function eventToLogRecord(record: EventRecord, _options: MappingOptions =
   const event = record.event;
   const severity = record.classification?.severity ?? fallbackSeverity(event);
   const attributes: Record<string, AttributeValue> = {};
-  putEventAttributes(attributes, event);
+  putEventAttributes(attributes, event, true);
   putEnrichment(attributes, record.enrichment);
   put(attributes, 'eventide.category', record.classification?.category);
   attributes['eventide.severity'] = severity;
@@ -134,9 +134,8 @@ export function findingToLogRecord(finding: Finding, options: MappingOptions = {
   const attributes: Record<string, AttributeValue> = {};
   const subject = finding.subject;
   if (subject) {
-    putEventAttributes(attributes, subject.event);
-    // the subject's delivery id would make the anomaly look like a duplicate of the event record
-    delete attributes['log.record.uid'];
+    // without the subject's log.record.uid: the anomaly is not a duplicate of the event record
+    putEventAttributes(attributes, subject.event, false);
     putEnrichment(attributes, subject.enrichment);
     put(attributes, 'eventide.correlation.id', subject.correlationId);
   }

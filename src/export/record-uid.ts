@@ -6,11 +6,13 @@ export const RECORD_UID_NAMESPACE = '6f1c3a52-8d4e-4b7a-9c21-5e0d7f3b8a64';
 const NAMESPACE_BYTES = Buffer.from(RECORD_UID_NAMESPACE.replaceAll('-', ''), 'hex');
 
 /**
- * A UUIDv5 (RFC 9562, SHA-1, name-based) of `name` in {@link RECORD_UID_NAMESPACE}: the same
- * name always gives the same ID, so a delivery exported twice carries the same `log.record.uid`.
+ * A UUIDv5 (RFC 9562, SHA-1, name-based) of `name` in `namespace` (default
+ * {@link RECORD_UID_NAMESPACE}): the same name always gives the same ID, so a delivery exported
+ * twice carries the same `log.record.uid`.
  */
-export function uuidV5(name: string): string {
-  const hash = createHash('sha1').update(NAMESPACE_BYTES).update(name, 'utf8').digest();
+export function uuidV5(name: string, namespace?: string): string {
+  const namespaceBytes = namespace === undefined ? NAMESPACE_BYTES : Buffer.from(namespace.replaceAll('-', ''), 'hex');
+  const hash = createHash('sha1').update(namespaceBytes).update(name, 'utf8').digest();
   hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
   hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
   const hex = hash.toString('hex', 0, 16);
