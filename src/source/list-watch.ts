@@ -68,6 +68,8 @@ export interface ListWatchOptions {
   scheduler?: Scheduler;
   /** Random source in [0,1) for jitter; default Math.random. */
   random?: () => number;
+  /** Count `relists` and `watchRestarts` (the event source does; informers do not). Default true. */
+  recordMetrics?: boolean;
   /** Skip stage name for malformed lines. Default `source`. */
   skipStage?: string;
 }
@@ -174,7 +176,7 @@ export class ListWatch {
     if (fromRv !== undefined) this.state.resourceVersion = fromRv;
     while (!this.stopped) {
       if (listReason !== undefined) {
-        this.opts.metrics.relists.inc({ reason: listReason });
+        if (this.opts.recordMetrics !== false) this.opts.metrics.relists.inc({ reason: listReason });
         const out = await this.listOnce();
         if (out.reason === 'stopped') return;
         if (out.reason === 'ok') {
@@ -192,7 +194,7 @@ export class ListWatch {
           continue;
         }
       }
-      this.opts.metrics.watchRestarts.inc({ reason: watchReason });
+      if (this.opts.recordMetrics !== false) this.opts.metrics.watchRestarts.inc({ reason: watchReason });
       const out = await this.watchOnce(rv);
       if (out.resourceVersion !== undefined) rv = out.resourceVersion;
       if (out.reason === 'stopped') return;
