@@ -7,14 +7,16 @@ export { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 
 /**
  * Where a delivered record came from, for the resume point:
- * - `watch` (default): a watch event; its resourceVersion is a valid resume point.
+ * - `watch`, `added`, `modified` (the source's watch origins; `watch` is the default): its
+ *   resourceVersion is a valid resume point.
  * - `list`: an item of a (re)list; items come in key order, not resourceVersion order, so an
- *   item's resourceVersion is not a resume point. Call {@link CheckpointTracker.position} with the
- *   list's resourceVersion when the list is complete.
+ *   item's resourceVersion is not a resume point (resuming from it could skip items listed after
+ *   it). Call {@link CheckpointTracker.position} with the list's resourceVersion when the list is
+ *   complete, or with a BOOKMARK's; else the next watch record moves the resume point.
  * - `release`: a held update released later; its resourceVersion is behind the stream.
  *   Detected on its own when the gate reports holds ({@link CheckpointTracker.held}).
  */
-export type DeliveryOrigin = 'watch' | 'list' | 'release';
+export type RecordOrigin = 'watch' | 'added' | 'modified' | 'list' | 'release';
 
 /** Options of a {@link CheckpointTracker}. */
 export interface CheckpointTrackerOptions {
@@ -23,7 +25,7 @@ export interface CheckpointTrackerOptions {
   /**
    * Most records and held updates waiting for their outcome. Past it the tracker stops moving the
    * resume point (warned once; at-least-once is kept, a restart reads again). Default 100000
-   * (about 15 MB).
+   * (about 230 bytes each: at most about 25 MB).
    */
   maxPending?: number;
   /** The checkpoint loaded at start: its resume point stands until a newer one, its `exported` is kept. */
@@ -82,10 +84,10 @@ export class CheckpointTracker {
   }
 
   /** A record handed to the exporter, in `seq` order. */
-  delivered(seq: number, event: KEvent, origin: DeliveryOrigin = 'watch'): void {
+  delivered(seq: number, event: KEvent, origin: RecordOrigin = 'watch'): void {
     const release = this.isRelease(event);
     const slot: Slot = { kind: 'record', state: 'pending', uid: event.uid, count: event.count, api: event.sourceApi };
-    if (origin === 'watch' && !release) slot.resumeRv = event.resourceVersion;
+    if (origin !== 'list' && origin !== 'release' && !release && event.resourceVersion !== '') slot.resumeRv = event.resourceVersion;
     if (this.bySeq.size >= this.maxPending) {
       // never acknowledged (an exporter bug): forget the oldest so memory stays bounded
       this.freeze('overflow');

@@ -97,6 +97,11 @@ describe('CheckpointTracker', () => {
     expect(t.snapshot()).toBeUndefined();
     t.settled([2, 1], true);
     expect(t.snapshot()?.resourceVersion).toBe('1000');
+    // the source's watch origins are resume points; a list item after them is not
+    t.delivered(3, ev('a', 2, '1001'), 'modified');
+    t.delivered(4, ev('c', 1, '20'), 'list');
+    t.settled([3, 4], true);
+    expect(t.snapshot()?.resourceVersion).toBe('1001');
   });
 
   it('keeps exported bounded, the newest kept', () => {
