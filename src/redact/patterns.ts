@@ -1,0 +1,151 @@
+import type { RedactionRuleName } from './config.js';
+
+/**
+ * A built-in rule as a regular-expression source (no flags; the redactor combines all enabled
+ * rules into one global pattern). `prefix` is a part of the match kept in clear before the mask
+ * (the `Bearer ` of a token, the `password=` of a pair); `check` can veto a match.
+ */
+export interface BuiltinRule {
+  name: RedactionRuleName;
+  /** Source of the kept prefix; empty when the whole match is masked. */
+  prefix: string;
+  /** Source of the masked part. */
+  body: string;
+  /** Extra test of the masked text; when false the match is left as it is. */
+  check?: (masked: string) => boolean;
+}
+
+/** Options the rule sources depend on. */
+export interface PatternOptions {
+  minSecretLength: number;
+  minEntropyBitsPerChar: number;
+}
+
+/** A source matching `word` in any letter case, without the `i` flag (which would loosen the other rules). */
+export function anyCase(word: string): string {
+  let out = '';
+  for (const ch of word) {
+    const lower = ch.toLowerCase();
+    const upper = ch.toUpperCase();
+    out += lower === upper ? ch.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&') : `[${lower}${upper}]`;
+  }
+  return out;
+}
+
+const OCTET = String.raw`(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`;
+const IPV4 = String.raw`${OCTET}(?:\.${OCTET}){3}`;
+const H = '[0-9a-fA-F]{1,4}';
+const IPV6_FORMS = [
+  String.raw`::(?:[fF]{4}(?::0{1,4})?:)?${IPV4}`,
+  String.raw`(?:${H}:){1,4}:${IPV4}`,
+  String.raw`(?:${H}:){6}${IPV4}`,
+  String.raw`(?:${H}:){7}${H}`,
+  String.raw`(?:${H}:){1,7}:`,
+  String.raw`(?:${H}:){1,6}:${H}`,
+  String.raw`(?:${H}:){1,5}(?::${H}){1,2}`,
+  String.raw`(?:${H}:){1,4}(?::${H}){1,3}`,
+  String.raw`(?:${H}:){1,3}(?::${H}){1,4}`,
+  String.raw`(?:${H}:){1,2}(?::${H}){1,5}`,
+  String.raw`${H}:(?::${H}){1,6}`,
+  String.raw`:(?::${H}){1,7}`,
+];
+
+const SECRET_KEYS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'access_key', 'access-key', 'accesskey', 'private_key', 'private-key', 'credentials', 'credential', 'client_secret'];
+const AUTH_SCHEMES = ['Basic', 'Bearer', 'Digest', 'Negotiate', 'NTLM', 'Token', 'ApiKey', 'AWS4-HMAC-SHA256'];
+
+/** Shannon entropy of `s` in bits per character. */
+export function entropyBitsPerChar(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/** Share of adjacent character pairs whose class (upper, lower, digit, other) differs. */
+export function classSwitchRatio(s: string): number {
+  if (s.length < 2) return 0;
+  let switches = 0;
+  let prev = charClass(s.charCodeAt(0));
+  for (let i = 1; i < s.length; i++) {
+    const c = charClass(s.charCodeAt(i));
+    if (c !== prev) switches++;
+    prev = c;
+  }
+  return switches / (s.length - 1);
+}
+
+function charClass(code: number): number {
+  if (code >= 65 && code <= 90) return 0;
+  if (code >= 97 && code <= 122) return 1;
+  if (code >= 48 && code <= 57) return 2;
+  return 3;
+}
+
+/**
+ * Random base64 switches character class at about 60 % of adjacent pairs, CamelCase
+ * identifiers (`Http2ConnectionPrefaceException`) at about 25 %: the cut between them.
+ */
+export const MIN_CLASS_SWITCH_RATIO = 0.35;
+
+/**
+ * True for a token that looks random: upper case, lower case and digits, entropy of at least
+ * `minEntropyBitsPerChar`, and frequent class switches (so CamelCase identifiers are kept).
+ */
+export function looksRandom(token: string, minEntropyBitsPerChar: number): boolean {
+  const t = token.replace(/=+$/, '');
+  return (
+    /[A-Z]/.test(t) &&
+    /[a-z]/.test(t) &&
+    /[0-9]/.test(t) &&
+    classSwitchRatio(t) >= MIN_CLASS_SWITCH_RATIO &&
+    entropyBitsPerChar(t) >= minEntropyBitsPerChar
+  );
+}
+
+/** The built-in rules, in the order they are tried at one position. */
+export function builtinRules(options: PatternOptions): BuiltinRule[] {
+  const keys = SECRET_KEYS.map(anyCase).join('|');
+  const schemes = AUTH_SCHEMES.map(anyCase).join('|');
+  return [
+    {
+      name: 'privateKey',
+      prefix: '',
+      body: String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)`,
+    },
+    { name: 'jwt', prefix: '', body: String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*` },
+    {
+      name: 'authorization',
+      prefix: String.raw`(?<![A-Za-z0-9_])${anyCase('authorization')}["']?\s*[:=]\s*["']?`,
+      body: String.raw`(?!\[REDACTED:)(?:(?:${schemes})\s+)?[^\s"',;]+`,
+    },
+    {
+      name: 'bearer',
+      prefix: String.raw`(?<![A-Za-z0-9_])${anyCase('bearer')}\s+`,
+      body: String.raw`(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/-]{8,}=*`,
+    },
+    { name: 'urlCredentials', prefix: '', body: String.raw`(?<=://)[^\s/:@\[\]]+:[^\s/@]+(?=@)` },
+    { name: 'awsAccessKey', prefix: '', body: String.raw`(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])` },
+    {
+      name: 'secret',
+      prefix: String.raw`(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*(?:${keys})["']?\s*[:=]\s*`,
+      body: String.raw`(?!\[REDACTED:|["']\[REDACTED:)(?:"[^"\n]*"|'[^'\n]*'|[^\s"',;&]+)`,
+    },
+    {
+      name: 'email',
+      prefix: '',
+      body: String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![A-Za-z0-9-])`,
+    },
+    { name: 'ipv6', prefix: '', body: String.raw`(?<![A-Za-z0-9:.])(?:${IPV6_FORMS.join('|')})(?:%[0-9A-Za-z]+)?(?![A-Za-z0-9:]|\.[0-9])` },
+    { name: 'ipv4', prefix: '', body: String.raw`(?<![A-Za-z0-9.])${IPV4}(?![0-9]|\.[0-9]|-[A-Za-z]|[A-Za-z])` },
+    {
+      name: 'highEntropy',
+      prefix: '',
+      body: String.raw`(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{${options.minSecretLength},}={0,2}(?![A-Za-z0-9+/_=-])`,
+      check: (token) => looksRandom(token, options.minEntropyBitsPerChar),
+    },
+  ];
+}

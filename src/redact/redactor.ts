@@ -1,0 +1,116 @@
+import type { Counter } from 'prom-client';
+import type { KEvent } from '../model/event.js';
+import type { Metrics } from '../observe/metrics.js';
+import type { RedactConfig } from './config.js';
+import { builtinRules, type BuiltinRule } from './patterns.js';
+
+/** Optional collaborators of {@link Redactor}. */
+export interface RedactorDeps {
+  /** Where `redactions{rule}` is counted (one per masked match). */
+  metrics?: Metrics;
+}
+
+type CounterChild = ReturnType<Counter<'rule'>['labels']>;
+
+interface ExtraRule {
+  name: string;
+  re: RegExp;
+}
+
+/** The mask written in place of a secret found by rule `name`. */
+export function maskFor(name: string): string {
+  return `[REDACTED:${name}]`;
+}
+
+/**
+ * The redact stage: masks secrets and personal data in an Event's free text (`note`,
+ * `action`) with typed masks such as `[REDACTED:ipv4]`. All enabled built-in rules are
+ * compiled once, at construction, into one global pattern scanned in a single pass; user
+ * patterns follow, each compiled once. Names, uids, labels and other structured fields are
+ * never touched (see docs/redaction.md). Never throws after construction.
+ */
+export class Redactor {
+  private readonly enabled: boolean;
+  private readonly combined: RegExp | undefined;
+  private readonly rules: BuiltinRule[];
+  private readonly extras: ExtraRule[];
+  private readonly counters = new Map<string, CounterChild>();
+  /** Matches of the current call, by rule; flushed to the metric once per call. */
+  private pending = new Map<string, number>();
+
+  /** Throws when an extra pattern is invalid (the config schema reports it earlier, naming the field). */
+  constructor(
+    config: RedactConfig,
+    private readonly deps: RedactorDeps = {},
+  ) {
+    this.enabled = config.enabled;
+    this.rules = builtinRules(config).filter((r) => config.rules[r.name]);
+    this.combined = this.rules.length
+      ? new RegExp(this.rules.map((r, i) => `(?<r${i}>${r.prefix ? `(?<p${i}>${r.prefix})` : ''}${r.body})`).join('|'), 'g')
+      : undefined;
+    this.extras = config.extraPatterns.map((p, i) => {
+      try {
+        return { name: p.name, re: new RegExp(p.pattern, `g${p.flags.replace(/g/g, '')}`) };
+      } catch (err) {
+        throw new Error(`redact.extraPatterns.${i}.pattern: invalid regular expression: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  /** A copy of `event` with `note` and `action` masked; the same object when nothing matched. */
+  redactEvent(event: KEvent): KEvent {
+    if (!this.enabled) return event;
+    const note = this.redactText(event.note);
+    const action = event.action ? this.redactText(event.action) : event.action;
+    if (note === event.note && action === event.action) return event;
+    return { ...event, note, action };
+  }
+
+  /** `text` with every match of the enabled rules masked; the same string when nothing matched. */
+  redactText(text: string): string {
+    if (!this.enabled || text.length === 0) return text;
+    let out = text;
+    if (this.combined) out = out.replace(this.combined, this.replaceBuiltin);
+    for (const extra of this.extras) {
+      out = out.replace(extra.re, () => {
+        this.note(extra.name);
+        return maskFor(extra.name);
+      });
+    }
+    if (this.pending.size > 0) this.flush();
+    return out === text ? text : out;
+  }
+
+  private readonly replaceBuiltin = (match: string, ...args: unknown[]): string => {
+    const groups = args[args.length - 1] as Record<string, string | undefined>;
+    for (let i = 0; i < this.rules.length; i++) {
+      if (groups[`r${i}`] === undefined) continue;
+      const rule = this.rules[i]!;
+      const prefix = groups[`p${i}`] ?? '';
+      const masked = match.slice(prefix.length);
+      if (rule.check && !rule.check(masked)) return match;
+      this.note(rule.name);
+      return prefix + maskFor(rule.name);
+    }
+    return match;
+  };
+
+  private note(name: string): void {
+    this.pending.set(name, (this.pending.get(name) ?? 0) + 1);
+  }
+
+  private flush(): void {
+    const metrics = this.deps.metrics;
+    if (metrics) {
+      for (const [name, n] of this.pending) {
+        let child = this.counters.get(name);
+        if (!child) {
+          child = metrics.redactions.labels(name);
+          this.counters.set(name, child);
+        }
+        child.inc(n);
+      }
+    }
+    this.pending = new Map();
+  }
+}
