@@ -50,3 +50,19 @@ describe('FileRecordExporter', () => {
     expect(() => new FileRecordExporter(testConfig(), { logger: silentLogger(), metrics: createMetrics(), clock: new ManualClock(0), serviceVersion: '1' })).toThrow(/export\.file/);
   });
 });
+
+describe('createRecordExporter', () => {
+  it('picks the file exporter when export.file is set, the OTLP exporter otherwise', async () => {
+    const { createRecordExporter } = await import('../../src/export/factory.js');
+    const { OtlpEventExporter } = await import('../../src/export/otlp-exporter.js');
+    const dir = mkdtempSync(join(tmpdir(), 'eventide-factory-'));
+    dirs.push(dir);
+    const deps = { logger: silentLogger(), metrics: createMetrics(), clock: new ManualClock(0), serviceVersion: '1', env: {} };
+    const file = createRecordExporter(testConfig({ file: join(dir, 'r.jsonl') }), deps);
+    const otlp = createRecordExporter(testConfig({ endpoint: 'http://127.0.0.1:1' }), { ...deps, metrics: createMetrics() });
+    expect(file).toBeInstanceOf(FileRecordExporter);
+    expect(otlp).toBeInstanceOf(OtlpEventExporter);
+    await file.shutdown();
+    await otlp.shutdown();
+  });
+});
