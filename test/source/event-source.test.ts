@@ -258,3 +258,61 @@ describe('KubeEventSource against the simulator', () => {
     expect(sink.uids()).toEqual(created);
   });
 });
+
+describe('KubeEventSource edge cases', () => {
+  it('restarts the list when a continue token expires (410 on continue)', async () => {
+    sim = await startSim({ bookmarkIntervalMillis: 0 });
+    const all = createEvents(sim, 'shop', 6).map(uidOf);
+    const { source, sink, deps } = setup(sim, { pageSize: 2 });
+    let compacted = false;
+    sink.onDeliver = () => {
+      if (compacted) return;
+      compacted = true;
+      createEvents(sim!, 'shop', 1);
+      sim!.server.faults.compact(); // the first page's continue token is now too old
+    };
+    source.start(sink);
+    await waitUntil(() => source.status().watching, 'watching');
+    expect(await counterValue(deps.metrics.relists, { reason: 'continue_expired' })).toBe(1);
+    // First attempt delivered page 1 (2 items); the restarted list delivers all 7.
+    expect(sink.deliveries).toHaveLength(9);
+    expect(new Set(sink.uids().slice(2))).toEqual(new Set([...all, sink.uids()[8]!]));
+    expect(new Set(sink.uids().slice(2)).size).toBe(7);
+  });
+
+  it('is not ready while the watch keeps failing past the backoff ceiling, ready again after', async () => {
+    sim = await startSim({ bookmarkIntervalMillis: 0 });
+    const sleeps: number[] = [];
+    let gate: (() => void) | undefined;
+    const scheduler = {
+      sleep: (ms: number) => {
+        sleeps.push(ms);
+        // From the 6th retry on, wait for the test to let go.
+        return sleeps.length < 6 ? new Promise<void>((r) => setImmediate(r)) : new Promise<void>((r) => (gate = r));
+      },
+      setTimer: (fn: () => void, ms: number) => {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      },
+    };
+    const deps = { ...testDeps(sim.kc), scheduler };
+    source = new KubeEventSource(sourceConfigSchema.parse({ backoff: { initialMillis: 100, maxMillis: 800 } }), deps);
+    const sink = new RecordingSink();
+    source.start(sink);
+    await waitUntil(() => source!.status().watching, 'watching');
+    expect(source.status().ready).toBe(true);
+    sim.server.faults.setDown(true);
+    await waitUntil(() => gate !== undefined, '6 failed attempts');
+    const st = source.status();
+    expect(st).toMatchObject({ ready: false, watching: false, consecutiveFailures: 6 });
+    expect(st.lastError).toMatch(/503|socket|ECONN/);
+    sim.server.faults.setDown(false);
+    gate!();
+    await waitUntil(() => source!.status().watching, 'recovered');
+    expect(source.status().ready).toBe(true);
+    createEvents(sim, 'shop', 1); // the first event resets the backoff
+    await waitUntil(() => sink.deliveries.length === 1, 'event after recovery');
+    expect(source.status()).toMatchObject({ ready: true, consecutiveFailures: 0 });
+    expect(source.status().lastError).toBeUndefined();
+  });
+});

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { KubeHttp } from '../../src/source/http.js';
+import { ListWatch, type AttemptEnd, type ObjectOrigin } from '../../src/source/list-watch.js';
+import { createEvents, recordingScheduler, startSim, testDeps, waitUntil, type Sim } from './harness.js';
+
+let sim: Sim | undefined;
+let lw: ListWatch | undefined;
+afterEach(async () => {
+  await lw?.stop();
+  await sim?.server.close();
+  lw = undefined;
+  sim = undefined;
+});
+
+function make(s: Sim, path: string, extra: { stopOnForbidden?: boolean } = {}) {
+  const d = testDeps(s.kc);
+  const ends: AttemptEnd[] = [];
+  const seen: { uid: string; origin: ObjectOrigin }[] = [];
+  let forbidden = 0;
+  lw = new ListWatch(
+    {
+      http: new KubeHttp(s.kc), path, pageSize: 3, watchTimeoutSeconds: 60, watchIdleTimeoutMillis: 60_000,
+      backoff: { initialMillis: 10, maxMillis: 100 }, clock: d.clock, logger: d.logger, metrics: d.metrics, skips: d.skips,
+      scheduler: recordingScheduler(), ...extra,
+    },
+    {
+      onObject: async (obj, origin) => {
+        seen.push({ uid: (obj.metadata as { uid: string }).uid, origin });
+      },
+      onAttemptEnd: (e) => ends.push(e),
+      onForbidden: () => forbidden++,
+    },
+  );
+  return { lw, ends, seen, forbidden: () => forbidden, deps: d };
+}
+
+const requestsFor = (s: Sim, resource: string) =>
+  Object.entries(s.server.stats().requests)
+    .filter(([k]) => k.endsWith(` ${resource}`))
+    .reduce((a, [, v]) => a + v, 0);
+
+describe('ListWatch', () => {
+  it('fires the end-of-attempt callback exactly once per list or watch request', async () => {
+    sim = await startSim({ bookmarkIntervalMillis: 0 });
+    createEvents(sim, 'a', 7);
+    const t = make(sim, '/api/v1/events');
+    sim.server.faults.dropWatchesEvery(2);
+    t.lw.start();
+    await waitUntil(() => t.lw.status().watching, 'watching');
+    createEvents(sim, 'a', 9);
+    await waitUntil(() => t.seen.length === 16, 'all seen');
+    sim.server.faults.injectRawWatchLine('{"type":"ERROR","object":{"kind":"Status","code":500,"message":"boom"}}');
+    await waitUntil(() => t.ends.some((e) => e.reason === 'error' && e.status === 500), 'error end');
+    await waitUntil(() => t.lw.status().watching, 'rewatching');
+    await t.lw.stop();
+    // 3 list pages are one list attempt; every watch request is one attempt.
+    const watches = requestsFor(sim, 'events') - 3;
+    expect(t.ends.filter((e) => e.phase === 'list')).toHaveLength(1);
+    expect(t.ends.filter((e) => e.phase === 'watch')).toHaveLength(watches);
+    expect(t.ends.at(-1)!.reason).toBe('stopped');
+    expect(new Set(t.seen.map((x) => x.uid)).size).toBe(16);
+    expect(t.seen.filter((x) => x.origin === 'list')).toHaveLength(7);
+  });
+
+  it('stops for good on a forbidden list when asked to', async () => {
+    sim = await startSim();
+    const t = make(sim, '/api/v1/pods', { stopOnForbidden: true });
+    sim.server.faults.failNext(1, 403);
+    t.lw.start();
+    await waitUntil(() => t.forbidden() === 1, 'forbidden');
+    expect(t.ends).toEqual([expect.objectContaining({ phase: 'list', reason: 'forbidden', status: 403 })]);
+    expect(t.lw.status()).toMatchObject({ listed: false, watching: false });
+  });
+});
