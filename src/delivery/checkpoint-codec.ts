@@ -51,16 +51,19 @@ export function decodeCheckpoint(text: string): Checkpoint {
  * most `maxBytes` bytes (UTF-8). `exported` is ordered oldest to newest, so the newest are kept.
  */
 export function compactCheckpoint(checkpoint: Checkpoint, maxBytes: number): Checkpoint {
-  const full = encodeCheckpoint(checkpoint);
-  if (Buffer.byteLength(full) <= maxBytes) return checkpoint;
   let used = Buffer.byteLength(encodeCheckpoint({ ...checkpoint, exported: [] }));
-  let keepFrom = checkpoint.exported.length;
-  for (let i = checkpoint.exported.length - 1; i >= 0; i--) {
-    // each entry costs its JSON plus one separating comma
-    const cost = Buffer.byteLength(JSON.stringify(checkpoint.exported[i])) + 1;
+  const { exported } = checkpoint;
+  let keepFrom = exported.length;
+  for (let i = exported.length - 1; i >= 0; i--) {
+    const [uid, count] = exported[i] as [string, number];
+    // `["uid",count]` plus a separating comma (one too many: errs on the small side)
+    const cost = (SAFE_UID.test(uid) ? uid.length + 2 : Buffer.byteLength(JSON.stringify(uid))) + String(count).length + 4;
     if (used + cost > maxBytes) break;
     used += cost;
     keepFrom = i;
   }
-  return { ...checkpoint, exported: checkpoint.exported.slice(keepFrom) };
+  return keepFrom === 0 ? checkpoint : { ...checkpoint, exported: exported.slice(keepFrom) };
 }
+
+/** A uid whose JSON is itself in quotes, one byte per character (UUIDs always are). */
+const SAFE_UID = /^[A-Za-z0-9._:-]*$/;

@@ -41,6 +41,7 @@ export async function createDelivery(config: DeliveryConfig, deps: DeliveryDeps)
     clock: deps.clock,
     logger: deps.logger,
     maxExported: config.dedupeMaxEntries,
+    exportedTtlMillis: config.dedupeTtlMillis,
     ...(checkpoint ? { initial: checkpoint } : {}),
   });
   const gate = new DeliveryGate(config, {

@@ -23,6 +23,12 @@ export interface CheckpointTrackerOptions {
   /** Most (uid, count) pairs kept for `exported`, the newest kept. Default 200000. */
   maxExported?: number;
   /**
+   * A pair acknowledged longer ago than this (wall clock) leaves `exported`: the API server has
+   * deleted that Event by then, so no list can bring it back. Milliseconds; default 7200000
+   * (2 h; `delivery.dedupeTtlMillis`).
+   */
+  exportedTtlMillis?: number;
+  /**
    * Most records and held updates waiting for their outcome. Past it the tracker stops moving the
    * resume point (warned once; at-least-once is kept, a restart reads again). Default 100000
    * (about 230 bytes each: at most about 25 MB).
@@ -64,22 +70,26 @@ export class CheckpointTracker {
   private readonly bySeq = new Map<number, Slot>();
   /** Held updates (barriers) by uid, not yet carried by an acknowledged record. */
   private readonly heldByUid = new Map<string, Slot[]>();
-  private readonly exported = new Map<string, number>();
+  /** uid → count and wall-clock ack time, in ack order (oldest first). */
+  private readonly exported = new Map<string, { count: number; ackedMs: number }>();
   private resourceVersion: string | undefined;
   private api: SourceApi | undefined;
   private frozen: 'failed' | 'overflow' | undefined;
   private revisionCounter = 0;
   private readonly maxExported: number;
   private readonly maxPending: number;
+  private readonly exportedTtlMs: number;
 
   constructor(private readonly options: CheckpointTrackerOptions) {
     this.maxExported = options.maxExported ?? 200_000;
     this.maxPending = options.maxPending ?? 100_000;
+    this.exportedTtlMs = options.exportedTtlMillis ?? 7_200_000;
     const initial = options.initial;
     if (initial) {
       this.resourceVersion = initial.resourceVersion;
       this.api = initial.api;
-      for (const [uid, count] of initial.exported) this.remember(uid, count);
+      // acknowledged at the latest when that checkpoint was saved
+      for (const [uid, count] of initial.exported) this.remember(uid, count, initial.savedAtMs);
     }
   }
 
@@ -129,7 +139,7 @@ export class CheckpointTracker {
       }
       slot.state = 'ok';
       if (slot.uid !== undefined && slot.count !== undefined) {
-        this.remember(slot.uid, slot.count);
+        this.remember(slot.uid, slot.count, this.options.clock.now());
         this.resolveHeld(slot.uid, slot.count);
       }
     }
@@ -140,12 +150,14 @@ export class CheckpointTracker {
   /** The checkpoint to save, or undefined before any resume point is known. */
   snapshot(): Checkpoint | undefined {
     if (this.resourceVersion === undefined) return undefined;
+    const now = this.options.clock.now();
+    this.expireExported(now);
     return {
       version: 1,
       ...(this.api ? { api: this.api } : {}),
       resourceVersion: this.resourceVersion,
-      exported: [...this.exported],
-      savedAtMs: this.options.clock.now(),
+      exported: Array.from(this.exported, ([uid, e]): [string, number] => [uid, e.count]),
+      savedAtMs: now,
     };
   }
 
@@ -223,13 +235,20 @@ export class CheckpointTracker {
     );
   }
 
-  private remember(uid: string, count: number): void {
+  private remember(uid: string, count: number, ackedMs: number): void {
     const known = this.exported.get(uid);
     this.exported.delete(uid);
-    this.exported.set(uid, known !== undefined && known > count ? known : count);
+    this.exported.set(uid, { count: known !== undefined && known.count > count ? known.count : count, ackedMs });
     if (this.exported.size > this.maxExported) {
       const oldest = this.exported.keys().next();
       if (!oldest.done) this.exported.delete(oldest.value);
+    }
+  }
+
+  private expireExported(now: number): void {
+    for (const [uid, e] of this.exported) {
+      if (now - e.ackedMs < this.exportedTtlMs) break;
+      this.exported.delete(uid);
     }
   }
 

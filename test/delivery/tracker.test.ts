@@ -111,6 +111,25 @@ describe('CheckpointTracker', () => {
     expect(t.snapshot()?.exported.map(([uid]) => uid)).toEqual(['e3', 'e4', 'e5']);
   });
 
+  it('exported forgets pairs acknowledged longer ago than exportedTtlMillis (and loaded ones by their save time)', () => {
+    const clock = new ManualClock(10_000);
+    const t = new CheckpointTracker({
+      clock,
+      exportedTtlMillis: 5_000,
+      initial: { version: 1, resourceVersion: '1', exported: [['old', 2]], savedAtMs: 9_000 },
+    });
+    t.delivered(1, ev('a', 1, '2'));
+    t.settled([1], true);
+    expect(t.snapshot()?.exported).toEqual([
+      ['old', 2],
+      ['a', 1],
+    ]);
+    clock.set(14_000);
+    expect(t.snapshot()?.exported).toEqual([['a', 1]]);
+    clock.set(15_000);
+    expect(t.snapshot()?.exported).toEqual([]);
+  });
+
   it('past maxPending it stops moving the resume point instead of growing', () => {
     const t = tracker(undefined, { maxPending: 10 });
     t.delivered(0, ev('first', 1, 'rv0'));
@@ -176,6 +195,38 @@ describe('Checkpointer', () => {
     expect(await cp.flush()).toBe(false);
     expect(await cp.flush()).toBe(true);
     expect(store.saves).toHaveLength(1);
+  });
+});
+
+describe('Checkpointer spacing', () => {
+  it('skips timer ticks while the last save was slow (20x its duration), never the final save', async () => {
+    const clock = new ManualClock(0);
+    const t = tracker();
+    const saves: number[] = [];
+    const slowStore: CheckpointStore = {
+      load: async () => undefined,
+      save: async () => {
+        saves.push(clock.now());
+        clock.advance(1000); // each save takes 1 s
+      },
+    };
+    const cp = new Checkpointer(t, slowStore, { intervalMillis: 5000, clock });
+    let seq = 0;
+    const change = (): void => {
+      t.delivered(++seq, ev(`e${seq}`, 1, String(seq)));
+      t.settled([seq], true);
+    };
+    change();
+    expect(await cp.tick()).toBe(true); // saves at 0, took 1 s: next tick from 20 s
+    change();
+    clock.set(10_000);
+    expect(await cp.tick()).toBe(false);
+    clock.set(20_000);
+    expect(await cp.tick()).toBe(true);
+    change();
+    clock.set(25_000);
+    await cp.stop(); // the final save is never skipped
+    expect(saves).toEqual([0, 20_000, 25_000]);
   });
 });
 
