@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { EventRecord } from '../model/event.js';
 import type { Clock } from '../model/time.js';
 import { Watermark } from '../model/watermark.js';
@@ -46,10 +47,10 @@ function isOlder(a: Group, b: Group): boolean {
  * the watermark passes their last event plus `windowMillis` (or their lifetime cap).
  */
 export class Correlator {
-  /** Open groups by id, least recently updated first. */
-  private readonly groups = new Map<string, Group>();
-  /** Correlation keys, least recently used first. */
-  private readonly keys = new Map<string, KeyEntry>();
+  /** Open groups by id, in least-recently-updated order; beyond `maxGroups` the oldest closes. */
+  private readonly groups: LRUCache<string, Group>;
+  /** Correlation keys, in least-recently-used order; beyond `maxKeys` the oldest is forgotten. */
+  private readonly keys: LRUCache<string, KeyEntry>;
   /** Summaries of recently closed groups, oldest first. */
   private readonly closed: IncidentSummary[] = [];
   private readonly watermark: Watermark;
@@ -58,6 +59,19 @@ export class Correlator {
     private readonly config: CorrelateConfig,
     private readonly deps: CorrelatorDeps,
   ) {
+    // LRU caches rather than Maps used as queues: V8 Maps make eviction from the front O(deleted entries).
+    this.keys = new LRUCache<string, KeyEntry>({
+      max: config.maxKeys,
+      dispose: (entry, key, reason) => {
+        if (reason === 'evict') entry.group.keys.delete(key);
+      },
+    });
+    this.groups = new LRUCache<string, Group>({
+      max: config.maxGroups,
+      dispose: (group, _id, reason) => {
+        if (reason !== 'set') this.onClose(group);
+      },
+    });
     this.watermark = new Watermark(deps.clock, {
       allowedLatenessMillis: config.allowedLatenessMillis,
       idleAdvanceMillis: config.idleAdvanceMillis,
@@ -73,13 +87,11 @@ export class Correlator {
     const plan = planKeys(record, this.config);
     const group = this.choose(plan.eventKey, plan.objectKey, plan.lookup, timeMs) ?? this.open(record, timeMs);
     group.add(record, timeMs);
-    this.groups.delete(group.id);
-    this.groups.set(group.id, group);
+    this.groups.get(group.id); // mark most recently updated
 
     if (plan.eventKey) this.register(plan.eventKey, group, timeMs, true);
     if (plan.objectKey) this.register(plan.objectKey, group, timeMs, true);
     for (const key of plan.register) this.register(key, group, timeMs, false);
-    this.enforceBounds();
     this.deps.metrics?.incidentsOpen.set(this.groups.size);
     return group.id;
   }
@@ -115,7 +127,7 @@ export class Correlator {
 
   /** The group behind `key` when an event at `timeMs` may still join it. */
   private match(key: string, timeMs: number): Group | undefined {
-    const entry = this.keys.get(key);
+    const entry = this.keys.peek(key);
     if (!entry) return undefined;
     const { group } = entry;
     const { windowMillis, maxGroupMillis } = this.config;
@@ -142,9 +154,7 @@ export class Correlator {
     if (!entry) {
       this.keys.set(key, { group, lastTimeMs: timeMs, identity });
       group.keys.add(key);
-      return;
-    }
-    if (entry.group === group) {
+    } else if (entry.group === group) {
       if (timeMs > entry.lastTimeMs) entry.lastTimeMs = timeMs;
       entry.identity ||= identity;
     } else {
@@ -154,45 +164,33 @@ export class Correlator {
       entry.identity = identity;
       group.keys.add(key);
     }
-    this.keys.delete(key);
-    this.keys.set(key, entry);
-  }
-
-  private enforceBounds(): void {
-    for (const [key, entry] of this.keys) {
-      if (this.keys.size <= this.config.maxKeys) break;
-      entry.group.keys.delete(key);
-      this.keys.delete(key);
-    }
-    for (const group of this.groups.values()) {
-      if (this.groups.size <= this.config.maxGroups) break;
-      this.close(group);
-    }
   }
 
   /** Closes groups from the least recently updated end while the watermark has passed them. */
   private expireOldest(): void {
     const mark = this.watermark.current();
-    for (const group of this.groups.values()) {
-      if (group.closesAtMs(this.config.windowMillis, this.config.maxGroupMillis) >= mark) break;
-      this.close(group);
+    for (;;) {
+      const oldest = this.groups.rvalues().next();
+      if (oldest.done || !oldest.value) return;
+      if (oldest.value.closesAtMs(this.config.windowMillis, this.config.maxGroupMillis) >= mark) return;
+      this.groups.delete(oldest.value.id);
     }
   }
 
   /** Closes every group the watermark has passed (reporting calls; O(open groups)). */
   private sweep(): void {
     const mark = this.watermark.current();
-    for (const group of this.groups.values()) {
-      if (group.closesAtMs(this.config.windowMillis, this.config.maxGroupMillis) < mark) this.close(group);
-    }
+    const expired = [...this.groups.values()].filter((g) => g.closesAtMs(this.config.windowMillis, this.config.maxGroupMillis) < mark);
+    for (const group of expired) this.groups.delete(group.id);
     this.deps.metrics?.incidentsOpen.set(this.groups.size);
   }
 
-  private close(group: Group): void {
-    this.groups.delete(group.id);
+  /** Bookkeeping when a group leaves `groups` (expired or evicted): drop its keys, remember its summary. */
+  private onClose(group: Group): void {
     for (const key of group.keys) {
-      if (this.keys.get(key)?.group === group) this.keys.delete(key);
+      if (this.keys.peek(key)?.group === group) this.keys.delete(key);
     }
+    group.keys.clear();
     if (this.config.keepClosedIncidents > 0) {
       this.closed.push(group.summary(false));
       if (this.closed.length > this.config.keepClosedIncidents) this.closed.shift();

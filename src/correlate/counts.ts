@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Occurrences a delivery adds, from the Event's count: an in-place update (same uid, count
  * going up) adds the increase, a repeat with the same count adds nothing. The first sighting of
@@ -6,12 +8,14 @@
  * `maxUids` Event uids (least recently seen forgotten first).
  */
 export class CountDeltas {
-  private readonly last = new Map<string, number>();
+  private readonly last: LRUCache<string, number>;
 
   constructor(
     private readonly windowMillis: number,
-    private readonly maxUids: number,
-  ) {}
+    maxUids: number,
+  ) {
+    this.last = new LRUCache<string, number>({ max: maxUids });
+  }
 
   /** Occurrences added by this delivery of Event `uid`. */
   delta(uid: string, count: number, startTimeMs: number, timeMs: number): number {
@@ -19,15 +23,10 @@ export class CountDeltas {
     if (!uid) return 1;
     const prev = this.last.get(uid);
     if (prev !== undefined) {
-      this.last.delete(uid);
-      this.last.set(uid, Math.max(prev, n));
+      if (n > prev) this.last.set(uid, n);
       return n > prev ? n - prev : 0;
     }
     this.last.set(uid, n);
-    if (this.last.size > this.maxUids) {
-      const oldest = this.last.keys().next();
-      if (!oldest.done) this.last.delete(oldest.value);
-    }
     const spanMs = timeMs - startTimeMs;
     if (n === 1 || !(spanMs > this.windowMillis)) return n;
     return Math.max(1, Math.ceil((n * this.windowMillis) / spanMs));

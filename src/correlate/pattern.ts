@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { EventRecord, Finding } from '../model/event.js';
 import type { Clock } from '../model/time.js';
 import type { Metrics } from '../observe/metrics.js';
@@ -44,8 +45,8 @@ export function formatMillis(ms: number): string {
  * Ids hash the key and the window start, so a replay gives the same ids and findings.
  */
 export class PatternDetector {
-  /** Key states, least recently seen first. */
-  private readonly states = new Map<string, KeyState>();
+  /** Key states in least-recently-seen order; beyond `maxKeys` the oldest is forgotten. */
+  private readonly states: LRUCache<string, KeyState>;
   private readonly deltas: CountDeltas;
   private readonly bucketMillis: number;
   private newestMs = 0;
@@ -54,6 +55,7 @@ export class PatternDetector {
     private readonly config: PatternConfig,
     private readonly deps: PatternDetectorDeps,
   ) {
+    this.states = new LRUCache<string, KeyState>({ max: config.maxKeys });
     this.deltas = new CountDeltas(config.windowMillis, config.maxKeys);
     this.bucketMillis = Math.max(1, Math.floor(config.windowMillis / BUCKETS_PER_WINDOW));
   }
@@ -109,19 +111,20 @@ export class PatternDetector {
 
   /** The key's state, marked most recently seen; forgets idle and excess keys. */
   private touch(key: string, timeMs: number): KeyState {
-    let state = this.states.get(key);
-    if (state) this.states.delete(key);
-    else state = { window: new SlidingCount(this.bucketMillis, BUCKETS_PER_WINDOW), lastTimeMs: timeMs, activeId: undefined };
-    if (timeMs > state.lastTimeMs) state.lastTimeMs = timeMs;
-    this.states.set(key, state);
     if (timeMs > this.newestMs) this.newestMs = timeMs;
-
     // A key quiet for two windows has an empty window: dropping it changes no result.
     const idleBefore = this.newestMs - 2 * this.config.windowMillis;
-    for (const [k, s] of this.states) {
-      if (this.states.size > this.config.maxKeys || s.lastTimeMs < idleBefore) this.states.delete(k);
-      else break;
+    for (;;) {
+      const oldest = this.states.rentries().next();
+      if (oldest.done || (oldest.value[1] as KeyState).lastTimeMs >= idleBefore) break;
+      this.states.delete(oldest.value[0] as string);
     }
+    let state = this.states.get(key);
+    if (!state) {
+      state = { window: new SlidingCount(this.bucketMillis, BUCKETS_PER_WINDOW), lastTimeMs: timeMs, activeId: undefined };
+      this.states.set(key, state);
+    }
+    if (timeMs > state.lastTimeMs) state.lastTimeMs = timeMs;
     return state;
   }
 }
