@@ -41,8 +41,8 @@ export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export const replayConfigSchema = z.object({
   /** NDJSON file to replay: watch events `{"type","object"}` or bare Event objects, one per line. Default '' (no replay). */
   path: z.string().default('').describe("NDJSON file of watch events or bare Events to replay instead of watching a cluster. Default '' (off)."),
-  /** Wall wait between events = event-time gap × speed (1 real time, 0.001 a thousand times faster); 0 = no waiting. Default 0. */
-  speed: z.number().min(0).default(0).describe('Multiplier of event-time gaps turned into wall waits: 1 = real time, 0.001 = 1000x faster, 0 = as fast as possible. Default 0.'),
+  /** Replay speed-up: wall wait between events = event-time gap / speed (1 real time, 60 one minute per second); 0 = no waiting. Default 0. */
+  speed: z.number().min(0).default(0).describe('Replay speed-up: wall wait = event-time gap / speed (1 = real time, 60 = one minute per second); 0 = as fast as possible. Default 0.'),
 });
 
 /** Replay configuration (see {@link replayConfigSchema}). */

@@ -121,7 +121,7 @@ export class ReplaySource {
         if (result.event.truncated) this.deps.metrics.notesTruncated.inc();
         if (this.config.speed > 0 && prevEventMs !== undefined) {
           const gap = result.event.timeMs - prevEventMs;
-          if (gap > 0) await this.scheduler.sleep(gap * this.config.speed, this.abort.signal);
+          if (gap > 0) await this.scheduler.sleep(gap / this.config.speed, this.abort.signal);
           if (this.abort.signal.aborted) return;
         }
         if (prevEventMs === undefined || result.event.timeMs > prevEventMs) prevEventMs = result.event.timeMs;

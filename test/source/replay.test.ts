@@ -71,7 +71,7 @@ describe('ReplaySource', () => {
     expect(src.status()).toMatchObject({ watching: false, lastResourceVersion: 'rv-a' });
   });
 
-  it('paces by event-time gaps times speed', async () => {
+  it('paces by event-time gaps divided by speed', async () => {
     const path = await file([
       JSON.stringify(v1Event('a', '2026-01-01T10:00:00Z')),
       JSON.stringify(v1Event('b', '2026-01-01T10:00:10Z')),
@@ -79,7 +79,7 @@ describe('ReplaySource', () => {
       JSON.stringify(v1Event('d', '2026-01-01T10:00:30Z')),
     ]);
     const d = deps();
-    const src = new ReplaySource(replayConfigSchema.parse({ path, speed: 0.5 }), d);
+    const src = new ReplaySource(replayConfigSchema.parse({ path, speed: 2 }), d);
     const sink = new RecordingSink();
     src.start(sink);
     await src.done();
