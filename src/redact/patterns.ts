@@ -36,8 +36,9 @@ const OCTET = String.raw`(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`;
 const IPV4 = String.raw`${OCTET}(?:\.${OCTET}){3}`;
 const H = '[0-9a-fA-F]{1,4}';
 const IPV6_FORMS = [
-  String.raw`::(?:[fF]{4}(?::0{1,4})?:)?${IPV4}`,
-  String.raw`(?:${H}:){1,4}:${IPV4}`,
+  // IPv4-embedded forms first (::ffff:10.0.0.1, 64:ff9b::10.0.0.1).
+  String.raw`::(?:${H}:){0,5}${IPV4}`,
+  String.raw`(?:${H}:){1,5}:(?:${H}:){0,4}${IPV4}`,
   String.raw`(?:${H}:){6}${IPV4}`,
   String.raw`(?:${H}:){7}${H}`,
   String.raw`(?:${H}:){1,7}:`,
@@ -139,7 +140,7 @@ export function builtinRules(options: PatternOptions): BuiltinRule[] {
       prefix: '',
       body: String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![A-Za-z0-9-])`,
     },
-    { name: 'ipv6', prefix: '', body: String.raw`(?<![A-Za-z0-9:.])(?:${IPV6_FORMS.join('|')})(?:%[0-9A-Za-z]+)?(?![A-Za-z0-9:]|\.[0-9])` },
+    { name: 'ipv6', prefix: '', body: String.raw`(?<![A-Za-z0-9:.])(?:${IPV6_FORMS.join('|')})(?:%[0-9A-Za-z]+)?(?![A-Za-z0-9]|:[A-Za-z0-9:]|\.[0-9])` },
     { name: 'ipv4', prefix: '', body: String.raw`(?<![A-Za-z0-9.])${IPV4}(?![0-9]|\.[0-9]|-[A-Za-z]|[A-Za-z])` },
     {
       name: 'highEntropy',

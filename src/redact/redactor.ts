@@ -12,6 +12,13 @@ export interface RedactorDeps {
 
 type CounterChild = ReturnType<Counter<'rule'>['labels']>;
 
+interface CompiledRules {
+  /** Global pattern: one named group `r<i>` per rule, `p<i>` for its kept prefix. */
+  re: RegExp;
+  /** Replacer for String.replace with `re`. */
+  replace: (match: string, ...args: unknown[]) => string;
+}
+
 interface ExtraRule {
   name: string;
   re: RegExp;
@@ -25,14 +32,18 @@ export function maskFor(name: string): string {
 /**
  * The redact stage: masks secrets and personal data in an Event's free text (`note`,
  * `action`) with typed masks such as `[REDACTED:ipv4]`. All enabled built-in rules are
- * compiled once, at construction, into one global pattern scanned in a single pass; user
- * patterns follow, each compiled once. Names, uids, labels and other structured fields are
+ * compiled once, at construction, into one global pattern (highEntropy, which vetoes some
+ * candidates, scans after it on its own); user patterns follow, each compiled once. Names, uids, labels and other structured fields are
  * never touched (see docs/redaction.md). Never throws after construction.
  */
 export class Redactor {
   private readonly enabled: boolean;
-  private readonly combined: RegExp | undefined;
-  private readonly rules: BuiltinRule[];
+  /**
+   * Passes over the text, each compiled once: first all enabled built-in rules that never veto
+   * a match, in one pattern; then each rule with a check (highEntropy) on its own, so a candidate
+   * it vetoes cannot hide a secret that starts inside it.
+   */
+  private readonly passes: CompiledRules[];
   private readonly extras: ExtraRule[];
   private readonly counters = new Map<string, CounterChild>();
   /** Matches of the current call, by rule; flushed to the metric once per call. */
@@ -44,10 +55,9 @@ export class Redactor {
     private readonly deps: RedactorDeps = {},
   ) {
     this.enabled = config.enabled;
-    this.rules = builtinRules(config).filter((r) => config.rules[r.name]);
-    this.combined = this.rules.length
-      ? new RegExp(this.rules.map((r, i) => `(?<r${i}>${r.prefix ? `(?<p${i}>${r.prefix})` : ''}${r.body})`).join('|'), 'g')
-      : undefined;
+    const rules = builtinRules(config).filter((r) => config.rules[r.name]);
+    const plain = rules.filter((r) => !r.check);
+    this.passes = [plain, ...rules.filter((r) => r.check).map((r) => [r])].filter((p) => p.length > 0).map((p) => this.compile(p));
     this.extras = config.extraPatterns.map((p, i) => {
       try {
         return { name: p.name, re: new RegExp(p.pattern, `g${p.flags.replace(/g/g, '')}`) };
@@ -70,7 +80,7 @@ export class Redactor {
   redactText(text: string): string {
     if (!this.enabled || text.length === 0) return text;
     let out = text;
-    if (this.combined) out = out.replace(this.combined, this.replaceBuiltin);
+    for (const pass of this.passes) out = out.replace(pass.re, pass.replace);
     for (const extra of this.extras) {
       out = out.replace(extra.re, () => {
         this.note(extra.name);
@@ -81,19 +91,23 @@ export class Redactor {
     return out === text ? text : out;
   }
 
-  private readonly replaceBuiltin = (match: string, ...args: unknown[]): string => {
-    const groups = args[args.length - 1] as Record<string, string | undefined>;
-    for (let i = 0; i < this.rules.length; i++) {
-      if (groups[`r${i}`] === undefined) continue;
-      const rule = this.rules[i]!;
-      const prefix = groups[`p${i}`] ?? '';
-      const masked = match.slice(prefix.length);
-      if (rule.check && !rule.check(masked)) return match;
-      this.note(rule.name);
-      return prefix + maskFor(rule.name);
-    }
-    return match;
-  };
+  private compile(rules: BuiltinRule[]): CompiledRules {
+    const re = new RegExp(rules.map((r, i) => `(?<r${i}>${r.prefix ? `(?<p${i}>${r.prefix})` : ''}${r.body})`).join('|'), 'g');
+    const replace = (match: string, ...args: unknown[]): string => {
+      const groups = args[args.length - 1] as Record<string, string | undefined>;
+      for (let i = 0; i < rules.length; i++) {
+        if (groups[`r${i}`] === undefined) continue;
+        const rule = rules[i]!;
+        const prefix = groups[`p${i}`] ?? '';
+        const masked = match.slice(prefix.length);
+        if (rule.check && !rule.check(masked)) return match;
+        this.note(rule.name);
+        return prefix + maskFor(rule.name);
+      }
+      return match;
+    };
+    return { re, replace };
+  }
 
   private note(name: string): void {
     this.pending.set(name, (this.pending.get(name) ?? 0) + 1);
