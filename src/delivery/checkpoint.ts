@@ -45,6 +45,26 @@ export class NoopCheckpointStore implements CheckpointStore {
   async save(_checkpoint: Checkpoint): Promise<void> {}
 }
 
+/** Keeps the checkpoint in memory (tests, demos): a "restart" that reuses the instance resumes. */
+export class MemoryCheckpointStore implements CheckpointStore {
+  /** Every checkpoint saved, oldest first. */
+  readonly saved: Checkpoint[] = [];
+
+  constructor(private current?: Checkpoint) {}
+
+  /** The last saved (or initial) checkpoint. */
+  async load(): Promise<Checkpoint | undefined> {
+    return this.current;
+  }
+
+  /** Keeps `checkpoint` (a copy) as the current one. */
+  async save(checkpoint: Checkpoint): Promise<void> {
+    const copy = structuredClone(checkpoint);
+    this.current = copy;
+    this.saved.push(copy);
+  }
+}
+
 /** Services {@link createCheckpointStore} may need. */
 export interface CheckpointStoreDeps {
   /** Needed for `type: configmap`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Checkpoint, CheckpointStore } from '../../src/delivery/checkpoint.js';
+import { type Checkpoint, type CheckpointStore, MemoryCheckpointStore } from '../../src/delivery/checkpoint.js';
 import { deliveryConfigSchema } from '../../src/delivery/config.js';
 import { createDelivery } from '../../src/delivery/delivery.js';
 import { DeliveryGate } from '../../src/delivery/gate.js';
@@ -12,21 +12,15 @@ import { BASE_TIME_MS, buildEvent } from '../support/builders.js';
 const ev = (uid: string, count: number, rv: string, t = 0): KEvent =>
   buildEvent({ uid, count, resourceVersion: rv, timeMs: BASE_TIME_MS + t * 1000 });
 
-/** An in-memory store that records every save. */
-class MemoryStore implements CheckpointStore {
-  saves: Checkpoint[] = [];
+/** An in-memory store whose saves can be made to fail. */
+class FlakyStore extends MemoryCheckpointStore {
   failNext = 0;
-  constructor(private current?: Checkpoint) {}
-  async load(): Promise<Checkpoint | undefined> {
-    return this.current;
-  }
-  async save(checkpoint: Checkpoint): Promise<void> {
+  override async save(checkpoint: Checkpoint): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('disk full');
     }
-    this.current = checkpoint;
-    this.saves.push(checkpoint);
+    await super.save(checkpoint);
   }
 }
 
@@ -171,7 +165,7 @@ describe('CheckpointTracker', () => {
 describe('Checkpointer', () => {
   it('saves only when the checkpoint changed, and once more on stop', async () => {
     const t = tracker();
-    const store = new MemoryStore();
+    const store = new FlakyStore();
     const cp = new Checkpointer(t, store, { intervalMillis: 5000, logger: silentLogger() });
     expect(await cp.flush()).toBe(false); // nothing yet
     t.delivered(1, ev('a', 1, '10'));
@@ -182,19 +176,19 @@ describe('Checkpointer', () => {
     t.settled([2], true);
     cp.start();
     await cp.stop();
-    expect(store.saves.map((s) => s.resourceVersion)).toEqual(['10', '11']);
+    expect(store.saved.map((s) => s.resourceVersion)).toEqual(['10', '11']);
   });
 
   it('a failed save is retried at the next flush and never rejects', async () => {
     const t = tracker();
-    const store = new MemoryStore();
+    const store = new FlakyStore();
     store.failNext = 1;
     const cp = new Checkpointer(t, store, { intervalMillis: 5000, logger: silentLogger() });
     t.delivered(1, ev('a', 1, '10'));
     t.settled([1], true);
     expect(await cp.flush()).toBe(false);
     expect(await cp.flush()).toBe(true);
-    expect(store.saves).toHaveLength(1);
+    expect(store.saved).toHaveLength(1);
   });
 });
 
@@ -234,7 +228,7 @@ describe('createDelivery', () => {
   it('restart: loads the checkpoint and seeds the gate, so a relist exports nothing twice', async () => {
     const clock = new ManualClock(0);
     const config = deliveryConfigSchema.parse({});
-    const store = new MemoryStore();
+    const store = new FlakyStore();
     const first = await createDelivery(config, { clock, logger: silentLogger(), store });
     expect(first.checkpoint).toBeUndefined();
     const events = [ev('a', 1, '1'), ev('b', 3, '2'), ev('c', 1, '3')];
