@@ -40,7 +40,14 @@ export function parseRetryAfter(value: string | string[] | undefined): number | 
 export class KubeHttp {
   private readonly server: URL;
 
-  constructor(private readonly kc: KubeConfig) {
+  /**
+   * @param kc cluster, credentials and TLS settings
+   * @param requestTimeoutMillis longest a non-streaming request (list page, discovery) may take, headers and body. Default 60000.
+   */
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly requestTimeoutMillis = 60_000,
+  ) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context or pass --kubeconfig');
     this.server = new URL(cluster.server);
@@ -67,9 +74,9 @@ export class KubeHttp {
     });
   }
 
-  /** GET returning parsed JSON (any status; the caller decides). */
+  /** GET returning parsed JSON (any status; the caller decides). Aborted after `requestTimeoutMillis`. */
   async getJson(path: string, query: Query, signal: AbortSignal): Promise<JsonResponse> {
-    const res = await this.open(path, query, signal);
+    const res = await this.open(path, query, AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMillis)]));
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
     let body: unknown;

@@ -247,7 +247,11 @@ export class ListWatch {
         if (error !== undefined) end.error = error;
         const rv = out.resourceVersion ?? this.state.resourceVersion;
         if (rv !== undefined) end.resourceVersion = rv;
-        this.handler.onAttemptEnd?.(end);
+        try {
+          this.handler.onAttemptEnd?.(end);
+        } catch (err) {
+          this.opts.logger.error({ err }, 'onAttemptEnd callback threw');
+        }
       }
       return out;
     };
