@@ -3,7 +3,7 @@ import { toEpochMs } from '../model/time.js';
 import type { NormalizeConfig } from './config.js';
 import { truncateUtf8, wellFormed } from './strings.js';
 
-/** Outcome of {@link normalizeEvent}: the event, or a short stable reason token (`not_object`, `missing_uid`, `missing_regarding`). */
+/** Outcome of {@link normalizeEvent}: the event, or a short stable reason token (`not_object`, `missing_uid`, `missing_regarding`: no regarding/involvedObject, or one with neither kind nor name). */
 export type NormalizeResult = { ok: true; event: KEvent } | { ok: false; reason: string };
 
 type Obj = Record<string, unknown>;
@@ -59,6 +59,8 @@ export function normalizeEvent(raw: unknown, api: SourceApi, observedTimeMs: num
   const regardingRaw = asObj(isNew ? (ev.regarding ?? ev.involvedObject) : (ev.involvedObject ?? ev.regarding));
   if (regardingRaw === undefined) return { ok: false, reason: 'missing_regarding' };
   const regarding = objectRef(regardingRaw);
+  // The events.k8s.io view of a core Event with no involvedObject is `regarding: {}`.
+  if (regarding.kind === '' && regarding.name === '') return { ok: false, reason: 'missing_regarding' };
   const relatedRaw = asObj(ev.related);
 
   const series = asObj(ev.series);

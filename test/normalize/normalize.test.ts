@@ -116,9 +116,11 @@ describe('normalizeEvent: bad input', () => {
     ['null', null, 'not_object'],
     ['string', 'x', 'not_object'],
     ['array', [], 'not_object'],
-    ['no metadata', { regarding: {} }, 'missing_uid'],
-    ['empty uid', { metadata: { uid: '' }, regarding: {} }, 'missing_uid'],
+    ['no metadata', { regarding: { kind: 'Pod' } }, 'missing_uid'],
+    ['empty uid', { metadata: { uid: '' }, regarding: { kind: 'Pod' } }, 'missing_uid'],
     ['no regarding', { metadata: { uid: 'u' } }, 'missing_regarding'],
+    ['empty regarding', { metadata: { uid: 'u' }, regarding: {} }, 'missing_regarding'],
+    ['regarding not an object', { metadata: { uid: 'u' }, regarding: 'Pod/x' }, 'missing_regarding'],
   ])('%s → %s', (_name, raw, reason) => {
     const r = normalizeEvent(raw, 'events.k8s.io/v1', OBS, cfg);
     expect(r).toEqual({ ok: false, reason });
