@@ -1,7 +1,7 @@
 import type { RedactionRuleName } from './config.js';
 
 /**
- * A built-in rule as a regular-expression source (no flags; the redactor combines all enabled
+ * A built-in rule as a regular-expression source (no flags; the redactor combines the enabled
  * rules into one global pattern). `prefix` is a part of the match kept in clear before the mask
  * (the `Bearer ` of a token, the `password=` of a pair); `check` can veto a match.
  */
@@ -13,6 +13,11 @@ export interface BuiltinRule {
   body: string;
   /** Extra test of the masked text; when false the match is left as it is. */
   check?: (masked: string) => boolean;
+  /**
+   * A cheap test every text the rule can match passes (a necessary condition, never a
+   * sufficient one): texts that fail it skip the rule. Absent: the rule always runs.
+   */
+  gate?: RegExp;
 }
 
 /** Options the rule sources depend on. */
@@ -114,34 +119,39 @@ export function builtinRules(options: PatternOptions): BuiltinRule[] {
   return [
     {
       name: 'privateKey',
+      gate: /PRIVATE KEY-----/,
       prefix: '',
       body: String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)`,
     },
-    { name: 'jwt', prefix: '', body: String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*` },
+    { name: 'jwt', gate: /eyJ/, prefix: '', body: String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*` },
     {
       name: 'authorization',
+      gate: new RegExp(anyCase('authorization')),
       prefix: String.raw`(?<![A-Za-z0-9_])${anyCase('authorization')}["']?\s*[:=]\s*["']?`,
       body: String.raw`(?!\[REDACTED:)(?:(?:${schemes})\s+)?[^\s"',;]+`,
     },
     {
       name: 'bearer',
+      gate: new RegExp(anyCase('bearer')),
       prefix: String.raw`(?<![A-Za-z0-9_])${anyCase('bearer')}\s+`,
       body: String.raw`(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/-]{8,}=*`,
     },
-    { name: 'urlCredentials', prefix: '', body: String.raw`(?<=://)[^\s/:@\[\]]+:[^\s/@]+(?=@)` },
-    { name: 'awsAccessKey', prefix: '', body: String.raw`(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])` },
+    { name: 'urlCredentials', gate: /:\/\/[^\s/@]*@/, prefix: '', body: String.raw`(?<=://)[^\s/:@\[\]]+:[^\s/@]+(?=@)` },
+    { name: 'awsAccessKey', gate: /A(?:KI|SI|BI|CC)A/, prefix: '', body: String.raw`(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])` },
     {
       name: 'secret',
-      prefix: String.raw`(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*(?:${keys})["']?\s*[:=]\s*`,
+      gate: new RegExp(keys),
+      prefix: String.raw`(?<![A-Za-z0-9_.-])[_.-]*(?:[A-Za-z0-9]+[_.-])*(?:${keys})["']?\s*[:=]\s*`,
       body: String.raw`(?!\[REDACTED:|["']\[REDACTED:)(?:"[^"\n]*"|'[^'\n]*'|[^\s"',;&]+)`,
     },
     {
       name: 'email',
+      gate: /@/,
       prefix: '',
       body: String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![A-Za-z0-9-])`,
     },
-    { name: 'ipv6', prefix: '', body: String.raw`(?<![A-Za-z0-9:.])(?:${IPV6_FORMS.join('|')})(?:%[0-9A-Za-z]+)?(?![A-Za-z0-9]|:[A-Za-z0-9:]|\.[0-9])` },
-    { name: 'ipv4', prefix: '', body: String.raw`(?<![A-Za-z0-9.])${IPV4}(?![0-9]|\.[0-9]|-[A-Za-z]|[A-Za-z])` },
+    { name: 'ipv6', gate: /::|[0-9a-fA-F]:[0-9a-fA-F]/, prefix: '', body: String.raw`(?<![A-Za-z0-9:.])(?:${IPV6_FORMS.join('|')})(?:%[0-9A-Za-z]+)?(?![A-Za-z0-9]|:[A-Za-z0-9:]|\.[0-9])` },
+    { name: 'ipv4', gate: /[0-9]\.[0-9]{1,3}\.[0-9]/, prefix: '', body: String.raw`(?<![A-Za-z0-9.])${IPV4}(?![0-9]|\.[0-9]|-[A-Za-z]|[A-Za-z])` },
     {
       name: 'highEntropy',
       prefix: '',

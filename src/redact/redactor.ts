@@ -39,11 +39,14 @@ export function maskFor(name: string): string {
 export class Redactor {
   private readonly enabled: boolean;
   /**
-   * Passes over the text, each compiled once: first all enabled built-in rules that never veto
-   * a match, in one pattern; then each rule with a check (highEntropy) on its own, so a candidate
-   * it vetoes cannot hide a secret that starts inside it.
+   * Passes over the text: first the enabled built-in rules that never veto a match ("plain"),
+   * in one pattern limited to the rules whose cheap gate the text passes; then each rule with a
+   * check (highEntropy) on its own, so a candidate it vetoes cannot hide a secret inside it.
    */
-  private readonly passes: CompiledRules[];
+  private readonly plainRules: BuiltinRule[];
+  /** Combined patterns of the plain rules, by bit set of the rules whose gate a text passed; each compiled once. */
+  private readonly combined = new Map<number, CompiledRules>();
+  private readonly checkedPasses: CompiledRules[];
   private readonly extras: ExtraRule[];
   private readonly counters = new Map<string, CounterChild>();
   /** Matches of the current call, by rule; flushed to the metric once per call. */
@@ -56,8 +59,9 @@ export class Redactor {
   ) {
     this.enabled = config.enabled;
     const rules = builtinRules(config).filter((r) => config.rules[r.name]);
-    const plain = rules.filter((r) => !r.check);
-    this.passes = [plain, ...rules.filter((r) => r.check).map((r) => [r])].filter((p) => p.length > 0).map((p) => this.compile(p));
+    this.plainRules = rules.filter((r) => !r.check);
+    this.checkedPasses = rules.filter((r) => r.check).map((r) => this.compile([r]));
+    this.combined.set((1 << this.plainRules.length) - 1, this.compile(this.plainRules));
     this.extras = config.extraPatterns.map((p, i) => {
       try {
         return { name: p.name, re: new RegExp(p.pattern, `g${p.flags.replace(/g/g, '')}`) };
@@ -78,9 +82,11 @@ export class Redactor {
 
   /** `text` with every match of the enabled rules masked; the same string when nothing matched. */
   redactText(text: string): string {
-    if (!this.enabled || text.length === 0) return text;
+    if (!this.enabled || typeof text !== 'string' || text.length === 0) return text;
     let out = text;
-    for (const pass of this.passes) out = out.replace(pass.re, pass.replace);
+    const plain = this.plainPass(text);
+    if (plain) out = out.replace(plain.re, plain.replace);
+    for (const pass of this.checkedPasses) out = out.replace(pass.re, pass.replace);
     for (const extra of this.extras) {
       out = out.replace(extra.re, () => {
         this.note(extra.name);
@@ -89,6 +95,22 @@ export class Redactor {
     }
     if (this.pending.size > 0) this.flush();
     return out === text ? text : out;
+  }
+
+  /** The combined pattern of the plain rules whose gate `text` passes; undefined when none does. */
+  private plainPass(text: string): CompiledRules | undefined {
+    let bits = 0;
+    for (let i = 0; i < this.plainRules.length; i++) {
+      const gate = this.plainRules[i]!.gate;
+      if (!gate || gate.test(text)) bits |= 1 << i;
+    }
+    if (bits === 0) return undefined;
+    let pass = this.combined.get(bits);
+    if (!pass) {
+      pass = this.compile(this.plainRules.filter((_, i) => (bits & (1 << i)) !== 0));
+      this.combined.set(bits, pass);
+    }
+    return pass;
   }
 
   private compile(rules: BuiltinRule[]): CompiledRules {

@@ -28,6 +28,7 @@ const masked: [label: string, input: string, expected: string][] = [
   ['token: value', 'token: s3cr3t-value', 'token: [REDACTED:secret]'],
   ['quoted value with spaces', 'secret="a b c" next', 'secret=[REDACTED:secret] next'],
   ['prefixed key', 'DB_PASSWORD=p@ss;x AWS_SECRET_ACCESS_KEY=abc', 'DB_PASSWORD=[REDACTED:secret];x AWS_SECRET_ACCESS_KEY=[REDACTED:secret]'],
+  ['command-line flag', 'args --db.password=s3cret -token=abc', 'args --db.password=[REDACTED:secret] -token=[REDACTED:secret]'],
   ['apikey variants', 'apikey=1 api_key=2 X-Api-Key: 3', 'apikey=[REDACTED:secret] api_key=[REDACTED:secret] X-Api-Key: [REDACTED:secret]'],
   ['json secret', '{"password":"hunter2"}', '{"password":[REDACTED:secret]}'],
   ['jwt after a slash (not hidden by a long non-random run)', 'at /eyJaaaaaaaaaaaaaaaaaaaa.eyJaaaaa. end', 'at /[REDACTED:jwt] end'],
