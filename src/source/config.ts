@@ -18,8 +18,8 @@ const backoffSchema = z.object({
 export const sourceConfigSchema = z.object({
   /** Which namespaces are watched and which are dropped. */
   namespaces: namespacesSchema.default(() => namespacesSchema.parse({})).describe('Namespaces to include (empty = all) and exclude.'),
-  /** Server-side field selector on Events, e.g. `type=Warning`. Default '' (none). */
-  fieldSelector: z.string().default('').describe("Server-side field selector on Events, e.g. 'type=Warning'. Default '' (none)."),
+  /** Server-side field selector on Events, e.g. `type=Warning` or `regarding.kind=Pod` (field names of either API; translated to the one in use). Default '' (none). */
+  fieldSelector: z.string().default('').describe("Server-side field selector on Events, e.g. 'type=Warning' or 'regarding.kind=Pod' (either API's field names; translated to the API in use). Default '' (none)."),
   /** Server-side label selector on Events. Default '' (none). */
   labelSelector: z.string().default('').describe("Server-side label selector on Events. Default '' (none)."),
   /** Items per list page (`limit`). Default 500. */

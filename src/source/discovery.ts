@@ -15,3 +15,28 @@ export async function servesEventsV1(http: KubeHttp, signal: AbortSignal): Promi
   const resources = (res.body as { resources?: unknown } | undefined)?.resources;
   return Array.isArray(resources) && resources.some((r) => (r as { name?: unknown } | null)?.name === 'events');
 }
+
+const V1_TO_CORE: [string, string][] = [
+  ['regarding.', 'involvedObject.'],
+  ['reportingController', 'reportingComponent'],
+  ['deprecatedSource', 'source'],
+];
+
+/**
+ * The field selector written in either Events schema, in the field names of `api`
+ * (`regarding.kind` ↔ `involvedObject.kind`, `reportingController` ↔ `reportingComponent`,
+ * `deprecatedSource` ↔ `source`), so it still works after the fallback to core/v1.
+ */
+export function fieldSelectorFor(api: SourceApi, selector: string): string {
+  if (selector === '') return selector;
+  return selector
+    .split(',')
+    .map((term) => {
+      for (const [v1, core] of V1_TO_CORE) {
+        const [from, to] = api === 'v1' ? [v1, core] : [core, v1];
+        if (term.trimStart().startsWith(from)) return term.replace(from, to);
+      }
+      return term;
+    })
+    .join(',');
+}

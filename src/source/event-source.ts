@@ -7,7 +7,7 @@ import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { SkipReporter } from '../observe/skips.js';
 import type { SourceConfig } from './config.js';
-import { eventsPath, servesEventsV1 } from './discovery.js';
+import { eventsPath, fieldSelectorFor, servesEventsV1 } from './discovery.js';
 import { KubeHttp } from './http.js';
 import { ListWatch, type ObjectOrigin, type WireObject } from './list-watch.js';
 import { backoffMillis, realScheduler, type Scheduler } from './scheduler.js';
@@ -115,7 +115,7 @@ export class KubeEventSource {
         {
           http: this.http,
           path: eventsPath(api, ns),
-          fieldSelector: this.config.fieldSelector,
+          fieldSelector: fieldSelectorFor(api, this.config.fieldSelector),
           labelSelector: this.config.labelSelector,
           pageSize: this.config.pageSize,
           watchTimeoutSeconds: this.config.watchTimeoutSeconds,

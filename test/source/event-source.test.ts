@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeEventSource } from '../../src/source/event-source.js';
 import { sourceConfigSchema, type SourceConfig } from '../../src/source/config.js';
+import { fieldSelectorFor } from '../../src/source/discovery.js';
 import { counterValue, createEvents, RecordingSink, recordingScheduler, startSim, testDeps, waitUntil, type Sim } from './harness.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -152,6 +153,18 @@ describe('KubeEventSource against the simulator', () => {
     const [w] = createEvents(sim, 'a', 1, { type: 'Warning' }).map(uidOf);
     await waitUntil(() => sink.deliveries.length === 3, 'warning watched');
     expect(sink.uids()).toEqual([...warnings, w]);
+  });
+
+  it('translates field selector names to the API in use', async () => {
+    sim = await startSim({ servesEventsV1: false });
+    createEvents(sim, 'a', 2);
+    const [nodeEv] = createEvents(sim, 'a', 1, { involvedObject: { kind: 'Node', name: 'n1', namespace: '' } }).map(uidOf);
+    const { source, sink } = setup(sim, { fieldSelector: 'regarding.kind=Node' });
+    source.start(sink);
+    await waitUntil(() => source.status().watching, 'watching');
+    expect(sink.uids()).toEqual([nodeEv]);
+    expect(fieldSelectorFor('events.k8s.io/v1', 'involvedObject.name=x,type=Warning,source=kubelet')).toBe('regarding.name=x,type=Warning,deprecatedSource=kubelet');
+    expect(fieldSelectorFor('v1', 'regarding.kind=Pod,reportingController=kubelet')).toBe('involvedObject.kind=Pod,reportingComponent=kubelet');
   });
 
   it('falls back to core/v1 Events when events.k8s.io/v1 is not served', async () => {
