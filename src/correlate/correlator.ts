@@ -19,6 +19,9 @@ export interface CorrelatorDeps {
   metrics?: Metrics;
 }
 
+/** Event-time step between two expiry passes on the hot path. */
+const EXPIRY_STEP_MILLIS = 1000;
+
 /** Where a key points, and how it matches. */
 interface KeyEntry {
   group: Group;
@@ -54,6 +57,8 @@ export class Correlator {
   /** Summaries of recently closed groups, oldest first. */
   private readonly closed: IncidentSummary[] = [];
   private readonly watermark: Watermark;
+  /** Watermark at the last expiry pass. */
+  private expiredAtMark = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly config: CorrelateConfig,
@@ -169,6 +174,10 @@ export class Correlator {
   /** Closes groups from the least recently updated end while the watermark has passed them. */
   private expireOldest(): void {
     const mark = this.watermark.current();
+    // At most one pass per second of event time: an on-time event never matches a group the
+    // watermark has passed, so closing a little later changes no id.
+    if (mark < this.expiredAtMark + EXPIRY_STEP_MILLIS) return;
+    this.expiredAtMark = mark;
     for (;;) {
       const oldest = this.groups.rvalues().next();
       if (oldest.done || !oldest.value) return;

@@ -50,6 +50,8 @@ export class PatternDetector {
   private readonly deltas: CountDeltas;
   private readonly bucketMillis: number;
   private newestMs = 0;
+  /** Newest event time at the last idle-key pass. */
+  private sweptAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly config: PatternConfig,
@@ -112,13 +114,7 @@ export class PatternDetector {
   /** The key's state, marked most recently seen; forgets idle and excess keys. */
   private touch(key: string, timeMs: number): KeyState {
     if (timeMs > this.newestMs) this.newestMs = timeMs;
-    // A key quiet for two windows has an empty window: dropping it changes no result.
-    const idleBefore = this.newestMs - 2 * this.config.windowMillis;
-    for (;;) {
-      const oldest = this.states.rentries().next();
-      if (oldest.done || (oldest.value[1] as KeyState).lastTimeMs >= idleBefore) break;
-      this.states.delete(oldest.value[0] as string);
-    }
+    if (this.newestMs >= this.sweptAtMs + this.bucketMillis) this.dropIdle();
     let state = this.states.get(key);
     if (!state) {
       state = { window: new SlidingCount(this.bucketMillis, BUCKETS_PER_WINDOW), lastTimeMs: timeMs, activeId: undefined };
@@ -126,5 +122,16 @@ export class PatternDetector {
     }
     if (timeMs > state.lastTimeMs) state.lastTimeMs = timeMs;
     return state;
+  }
+
+  /** Drops keys quiet for two windows (their window is empty: no result changes), oldest first. */
+  private dropIdle(): void {
+    this.sweptAtMs = this.newestMs;
+    const idleBefore = this.newestMs - 2 * this.config.windowMillis;
+    for (;;) {
+      const oldest = this.states.rentries().next();
+      if (oldest.done || (oldest.value[1] as KeyState).lastTimeMs >= idleBefore) break;
+      this.states.delete(oldest.value[0] as string);
+    }
   }
 }
