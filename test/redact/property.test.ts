@@ -93,6 +93,17 @@ describe('redaction properties', () => {
     );
   });
 
+  it('gives the same result with and without the per-rule gates', () => {
+    const ungated = new Redactor(redactConfigSchema.parse({}), { useGates: false });
+    const noisy = fc.array(fc.oneof(note.map((n) => n.text), fc.string({ unit: 'binary-ascii', maxLength: 60 })), { maxLength: 4 }).map((a) => a.join(' '));
+    fc.assert(
+      fc.property(noisy, (text) => {
+        expect(redactor.redactText(text)).toBe(ungated.redactText(text));
+      }),
+      RUNS,
+    );
+  });
+
   it('leaves filler-only text unchanged', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(filler, separator)), (parts) => {

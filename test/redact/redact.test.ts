@@ -115,6 +115,22 @@ describe('Redactor.redactText', () => {
   });
 });
 
+describe('linear time on adversarial input', () => {
+  // Each input is 200 kB: a pattern with quadratic backtracking would need minutes and hit the
+  // test timeout; the assertions themselves are on the output only.
+  const big: [label: string, input: string, expected: (out: string) => boolean][] = [
+    ['long run before @', 'a'.repeat(200_000) + '@', (o) => o.endsWith('@')],
+    ['dotted digits', '1.'.repeat(100_000), (o) => o.length > 0],
+    ['colon pairs', 'a:'.repeat(100_000), (o) => o.startsWith('a:a:')],
+    ['repeated key words', 'password'.repeat(25_000), (o) => o.startsWith('password')],
+    ['open private key', '-----BEGIN PRIVATE KEY-----' + 'x'.repeat(200_000), (o) => o === '[REDACTED:privateKey]'],
+    ['long key=value chain', 'a_'.repeat(100_000) + 'token', (o) => o.endsWith('token')],
+  ];
+  it.each(big)('%s', (_label, input, expected) => {
+    expect(expected(redactor.redactText(input))).toBe(true);
+  });
+});
+
 describe('Redactor.redactEvent', () => {
   it('returns the same object when nothing matched', () => {
     const e = buildEvent({ note: 'Back-off restarting failed container' });
