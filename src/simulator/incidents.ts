@@ -194,7 +194,8 @@ const nodePressure: IncidentBuilder = (ctx, emit) => {
       const w = v.workload;
       const other = ctx.cluster.nodes.find((n) => n.name !== node.name) ?? node;
       removePod(w, v);
-      if (w.kind === 'StatefulSet' && store.get('pods', v.ref.namespace, v.ref.name)) store.delete('pods', v.ref.namespace, v.ref.name);
+      // The evicted pod is garbage-collected (its replacement takes over; StatefulSet pods keep their names).
+      if (store.get('pods', v.ref.namespace, v.ref.name)) store.delete('pods', v.ref.namespace, v.ref.name);
       const ordinal = w.kind === 'StatefulSet' ? Number(v.ref.name.split('-').pop()) : 0;
       const fresh = newPod(rng, w, other, ordinal);
       fresh.pvcs = v.pvcs;

@@ -91,7 +91,10 @@ function rollout(ctx: SimContext, emit: Emit): Step[] | undefined {
       eventStep(emit, 100, { regarding: old.ref, fieldPath: containerPath(old), reason: 'Killing', note: `Stopping container ${old.container}`, type: 'Normal', component: 'kubelet', host: old.node }, () => {
         if (store.get('pods', old.ref.namespace, old.ref.name)) store.delete('pods', old.ref.namespace, old.ref.name);
         removePod(w, old);
-        if (i === total - 1) ctx.busy.delete(w.ref.uid);
+        if (i === total - 1) {
+          ctx.busy.delete(w.ref.uid);
+          pruneOwned(ctx, 'replicasets', w.ref.uid, HISTORY_LIMIT + 1);
+        }
       }),
     );
   }
@@ -132,6 +135,7 @@ function cronJobRun(ctx: SimContext, emit: Emit): Step[] | undefined {
     }),
     eventStep(emit, 1_000, () => ({ regarding: w.ref, reason: 'SawCompletedJob', note: `Saw completed job: ${jobRef().name}, status: Complete`, type: 'Normal', component: 'cronjob-controller' }), () => {
       ctx.busy.delete(w.ref.uid);
+      pruneOwned(ctx, 'jobs', w.ref.uid, HISTORY_LIMIT);
       const p = podRef().ref;
       if (store.get('pods', p.namespace, p.name)) store.delete('pods', p.namespace, p.name);
     }),
@@ -153,7 +157,7 @@ function hpaRescale(ctx: SimContext, emit: Emit): Step[] | undefined {
   }
   const hpa: SimRef = { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', name: w.app, namespace: w.ref.namespace, uid: hpaUid };
   const n = w.pods.length;
-  const up = n <= 2 || (n < 8 && rng.chance(0.5));
+  const up = n < w.replicas || (n < w.replicas + 3 && rng.chance(0.5));
   const rs = w.replicaSet!;
   ctx.busy.add(w.ref.uid);
   if (up) {
@@ -182,6 +186,21 @@ function hpaRescale(ctx: SimContext, emit: Emit): Step[] | undefined {
   ];
 }
 
+/** Old ReplicaSets / finished Jobs kept per owner (revisionHistoryLimit, successfulJobsHistoryLimit). */
+const HISTORY_LIMIT = 3;
+/** Scratch claims kept per namespace before the oldest is deleted. */
+const SCRATCH_CLAIMS_LIMIT = 3;
+
+/** Keeps the newest `keep` objects of `resource` controlled by `ownerUid`, deleting older ones silently (garbage collection). */
+function pruneOwned(ctx: SimContext, resource: string, ownerUid: string, keep: number): void {
+  const owned = ctx.store.list(resource).filter((o) => ((o['metadata'] as { ownerReferences?: Array<{ uid: string }> }).ownerReferences ?? []).some((r) => r.uid === ownerUid));
+  const byAge = owned.sort((a, b) => Number((a['metadata'] as { resourceVersion: string }).resourceVersion) - Number((b['metadata'] as { resourceVersion: string }).resourceVersion));
+  for (const o of byAge.slice(0, Math.max(0, byAge.length - keep))) {
+    const m = o['metadata'] as { name: string; namespace: string };
+    ctx.store.delete(resource, m.namespace, m.name);
+  }
+}
+
 /** Dynamic provisioning of a new claim by the CSI external provisioner. */
 function provisioning(ctx: SimContext, emit: Emit): Step[] {
   const { rng, store } = ctx;
@@ -199,6 +218,13 @@ function provisioning(ctx: SimContext, emit: Emit): Step[] {
       store.create('persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pvName, creationTimestamp: formatTime(at) }, spec: { storageClassName: 'standard-rwo', claimRef: { name: claim.name, namespace: ns, uid: claim.uid } }, status: { phase: 'Bound' } });
       const cur = store.get('persistentvolumeclaims', ns, claim.name);
       if (cur) store.update('persistentvolumeclaims', { ...cur, spec: { ...(cur['spec'] as object), volumeName: pvName }, status: { phase: 'Bound' } });
+      const scratch = store.list('persistentvolumeclaims', ns).filter((c) => (c['metadata'] as { name: string }).name.startsWith('scratch-') && (c['spec'] as { volumeName?: string }).volumeName !== undefined);
+      for (const old of scratch.slice(0, Math.max(0, scratch.length - SCRATCH_CLAIMS_LIMIT))) {
+        const m = old['metadata'] as { name: string };
+        const pv = (old['spec'] as { volumeName?: string }).volumeName;
+        store.delete('persistentvolumeclaims', ns, m.name);
+        if (pv && store.get('persistentvolumes', '', pv)) store.delete('persistentvolumes', '', pv);
+      }
     }),
   ];
 }
