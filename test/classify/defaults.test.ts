@@ -151,6 +151,16 @@ const table: Row[] = [
   ['ScaleDown', 'marked the node as toBeDeleted/unschedulable', 'Autoscaler.ScaleDown', 'Info', { type: 'Normal', kind: 'Node', controller: 'cluster-autoscaler' }],
   ['ScaleDownEmpty', 'Scale-down: removing empty node node-3', 'Autoscaler.ScaleDown', 'Info', { type: 'Normal', kind: 'Node', controller: 'cluster-autoscaler' }],
   ['ScaleDownFailed', 'failed to drain the node, aborting ScaleDown', 'Autoscaler.ScaleDownFailed', 'Medium', { kind: 'Node', controller: 'cluster-autoscaler' }],
+  // fallbacks of reasons refined by the note above
+  ['InspectFailed', 'Failed to inspect image "x": rpc error', 'Image.Invalid', 'Medium'],
+  ['ErrImagePull', 'unexpected error', 'Image.PullFailed', 'Medium'],
+  ['SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', 'Pod.Lifecycle', 'Info', { type: 'Normal' }],
+  ['Unhealthy', 'Probe errored: rpc error: code = Unknown', 'Probe.Failed', 'Medium'],
+  ['FileSystemResizeSuccessful', 'MountVolume.NodeExpandVolume succeeded for volume "pvc-1"', 'Storage.Resize', 'Info', { type: 'Normal' }],
+  ['ClaimLost', 'Bound claim has lost its PersistentVolume. Data on the volume is lost!', 'Storage.BindingFailed', 'High', { kind: 'PersistentVolumeClaim' }],
+  ['FailedDelete', 'Error deleting: pods "web-1" not found', 'Workload.DeleteFailed', 'Medium', { kind: 'ReplicaSet' }],
+  ['Suspended', 'Job suspended', 'Job.Lifecycle', 'Info', { type: 'Normal', kind: 'Job' }],
+  ['NamespaceCleanup', 'content removed', 'Namespace.Lifecycle', 'Info', { type: 'Normal', kind: 'Namespace' }],
   // last resort on the note
   ['SomeOperatorReason', 'container app was OOMKilled', 'Pod.OOMKilled', 'High'],
 ];
@@ -170,6 +180,17 @@ describe('default rules', () => {
     if (severity) expect(c.severity).toBe(severity);
     expect(c.ruleId).not.toBe('unknown');
     expect(c.escalated).toBe(false);
+  });
+
+  it('exercises every shipped rule with at least one row', () => {
+    const classifier = fresh();
+    const hit = new Set<string>();
+    for (const [reason, note, , , extra] of table) {
+      const e = buildEvent({ reason, note, type: extra?.type ?? 'Warning', reportingController: extra?.controller ?? 'kubelet', regarding: buildRef({ kind: extra?.kind ?? 'Pod' }) });
+      hit.add(classifier.classify(e).ruleId);
+    }
+    const missing = rules.rules.map((r) => r.id).filter((id) => !hit.has(id));
+    expect(missing).toEqual([]);
   });
 
   it('covers every reason family named in the brief with at least one row', () => {
