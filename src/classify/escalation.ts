@@ -7,7 +7,7 @@ export interface EscalationTrackerOptions {
   maxKeys: number;
   /** State whose newest occurrence is this far (event time, ms) behind the newest event seen is dropped. */
   maxAgeMillis: number;
-  /** Most spans kept per key; beyond it the two oldest are merged. Default 64. */
+  /** Most spans kept per key; beyond it the two oldest are merged. Default 16. */
   maxSpansPerKey?: number;
 }
 
@@ -49,7 +49,7 @@ export class EscalationTracker {
   private sinceSweep = 0;
 
   constructor(private readonly options: EscalationTrackerOptions) {
-    this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 64);
+    this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 16);
     this.keys = new LRUCache({ max: options.maxKeys });
     this.uids = new LRUCache({ max: options.maxKeys });
   }
