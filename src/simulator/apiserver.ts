@@ -290,10 +290,19 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       },
     });
     for (const line of pendingRawLines.splice(0)) stream.writeRaw(line);
-    if (fromRv === undefined) {
+    // Streaming list (sendInitialEvents=true): current state, then a bookmark marking its end.
+    const sendInitial = q.get('sendInitialEvents') === 'true';
+    if (fromRv === undefined || sendInitial) {
       for (const [, obj] of store.sortedAt(info.storage, store.currentRv()) ?? []) {
         const served = view(info, obj);
         if (matches(served)) stream.send('ADDED', served);
+      }
+      if (sendInitial && q.get('allowWatchBookmarks') === 'true') {
+        stream.send('BOOKMARK', {
+          kind: info.kind,
+          apiVersion: apiVersionOf(info),
+          metadata: { resourceVersion: String(store.currentRv()), annotations: { 'k8s.io/initial-events-end': 'true' } },
+        });
       }
     } else {
       const changes = store.changesAfter(fromRv);

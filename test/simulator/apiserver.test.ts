@@ -245,6 +245,19 @@ describe('watch', () => {
     expect(lines.every((l) => l.type === 'ADDED')).toBe(true);
   });
 
+  it('serves a streaming list with sendInitialEvents=true and an initial-events-end bookmark', async () => {
+    const h = await start({ bookmarkIntervalMillis: 60_000 });
+    seedEvents(h, 3);
+    const w = await collectWatch(
+      kubeConfigFor(h),
+      '/apis/events.k8s.io/v1/events',
+      { sendInitialEvents: true, allowWatchBookmarks: true, resourceVersionMatch: 'NotOlderThan', resourceVersion: '' },
+      (s) => s.some((e) => e.type === 'BOOKMARK'),
+    );
+    expect(w.seen.map((e) => e.type)).toEqual(['ADDED', 'ADDED', 'ADDED', 'BOOKMARK']);
+    expect(w.seen[3]!.object).toMatchObject({ metadata: { resourceVersion: '3', annotations: { 'k8s.io/initial-events-end': 'true' } } });
+  });
+
   it('works with makeInformer (list then watch)', async () => {
     const h = await start();
     seedEvents(h, 3);
