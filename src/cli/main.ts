@@ -79,6 +79,14 @@ program
     process.stdout.write(`${JSON.stringify(loadConfig(file), null, 2)}\n`);
   });
 
+program
+  .command('config-reference')
+  .description('Print the config file reference (every field, default and meaning) as Markdown.')
+  .action(async () => {
+    const { configReferenceMarkdown } = await import('../config/reference.js');
+    process.stdout.write(configReferenceMarkdown());
+  });
+
 /** Options of `eventide simulate`. */
 export interface SimulateOptions {
   port: number;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type EventideConfig, eventideConfigSchema } from './schema.js';
+import { unwrapSchema } from './unwrap.js';
 
 /** A configuration problem found at start; the CLI prints it and exits with status 2. */
 export class ConfigError extends Error {
@@ -61,7 +62,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** Fields the schema does not know: typos must not be ignored silently. */
 function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): string[] {
-  const inner = unwrap(schema);
+  const inner = unwrapSchema(schema);
   if (!(inner instanceof z.ZodObject) || typeof value !== 'object' || value === null || Array.isArray(value)) return [];
   const shape = inner.shape as Record<string, z.ZodType>;
   const problems: string[] = [];
@@ -76,14 +77,6 @@ function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): string[
     }
   }
   return problems;
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodPrefault) {
-    s = s.unwrap() as z.ZodType;
-  }
-  return s;
 }
 
 function editDistance(a: string, b: string): number {

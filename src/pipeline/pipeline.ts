@@ -73,16 +73,17 @@ export class Pipeline {
   readonly deliver = async (event: KEvent, origin: 'list' | 'added' | 'modified' = 'added'): Promise<void> => {
     this.totals.delivered++;
     const decision = this.stages.gate.offer(event);
-    if (decision === 'duplicate') {
-      this.totals.duplicates++;
-      return;
-    }
-    if (decision === 'held') {
-      this.totals.held++;
-      return;
-    }
-    await this.process(event, origin === 'list' ? 'list' : 'watch');
+    if (decision === 'duplicate') this.totals.duplicates++;
+    else if (decision === 'held') this.totals.held++;
+    else await this.process(event, origin === 'list' ? 'list' : 'watch');
+    // Releases due by event time go out in stream order, so a fast replay exports what the live run did.
+    await this.releaseDue();
   };
+
+  /** A resume point from the source (list end, bookmark): recorded in stream order for the checkpoint. */
+  position(resourceVersion: string, api: KEvent['sourceApi']): void {
+    this.stages.tracker?.position(resourceVersion, api);
+  }
 
   /** Exports held series updates whose throttle interval has passed; call on a timer. */
   async releaseDue(): Promise<void> {
@@ -133,6 +134,7 @@ export class Pipeline {
     }
     this.totals.findings++;
     this.deps.metrics.findings.inc({ detector: finding.detector, kind: finding.kind });
+    this.deps.metrics.anomalyScore.set({ detector: finding.detector, key: finding.key }, finding.score);
     await this.stages.sink.emitFinding(redacted);
     for (const o of this.observers) this.notify(() => o.onFinding?.(redacted));
   }

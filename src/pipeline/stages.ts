@@ -60,6 +60,7 @@ export interface TrackerStage {
   /** `origin`: `watch` (its resourceVersion is a resume point), `list` item, or `release` of a held update. */
   delivered(seq: number, event: KEvent, origin: 'watch' | 'list' | 'release'): void;
   settled(seqs: readonly number[], ok: boolean): void;
+  position(resourceVersion: string, api?: KEvent['sourceApi']): void;
 }
 
 /** Second consumers of the correlated, redacted stream (anomaly detectors, the terminal view). */

@@ -130,6 +130,8 @@ export class KubeEventSource {
         },
         {
           onObject: (obj, origin) => this.onObject(sink, api, obj, origin),
+          onListed: (rv) => this.onPosition(sink, api, rv),
+          onBookmark: (rv) => this.onPosition(sink, api, rv),
           onWatching: () => this.deps.metrics.sourceUp.set(this.loops.every((l) => l.status().watching) ? 1 : 0),
           onAttemptEnd: (end) => {
             if (end.reason !== 'ok' && end.reason !== 'stopped') this.deps.logger.debug({ ...end, namespace: ns }, 'list/watch attempt ended');
@@ -162,6 +164,14 @@ export class KubeEventSource {
       }
     }
     return undefined;
+  }
+
+  /** Passes a list's or bookmark's resourceVersion on, in order with the deliveries. */
+  private async onPosition(sink: EventSink, api: SourceApi, resourceVersion: string): Promise<void> {
+    if (!sink.position) return;
+    const position = this.chain.then(() => sink.position?.(resourceVersion, api));
+    this.chain = position.catch(() => undefined);
+    await position;
   }
 
   private async onObject(sink: EventSink, api: SourceApi, obj: WireObject, origin: ObjectOrigin): Promise<void> {

@@ -33,7 +33,9 @@ export interface ListWatchHandler {
   /** One listed item or watch change; awaited before the next is read (backpressure). Should not throw. */
   onObject(obj: WireObject, origin: ObjectOrigin): Promise<void>;
   /** All pages of a list were handed over; the watch starts from `resourceVersion`. */
-  onListed?(resourceVersion: string): void;
+  onListed?(resourceVersion: string): void | Promise<void>;
+  /** A BOOKMARK advanced the resourceVersion past everything delivered so far; awaited. */
+  onBookmark?(resourceVersion: string): void | Promise<void>;
   /** A list or watch attempt ended. Fires exactly once per attempt. */
   onAttemptEnd?(end: AttemptEnd): void;
   /** The watch stream was established (true) or ended (false). */
@@ -292,7 +294,7 @@ export class ListWatch {
       if (this.stopped) return end({ reason: 'stopped' });
       this.state.listed = true;
       this.state.resourceVersion = rv;
-      this.handler.onListed?.(rv);
+      await this.handler.onListed?.(rv);
       return end({ reason: 'ok', resourceVersion: rv });
     } catch (err) {
       if (this.stopped) return end({ reason: 'stopped' });
@@ -363,7 +365,7 @@ export class ListWatch {
             }
             const objRv = rvOf(object);
             if (type === 'BOOKMARK') {
-              // Bookmarks only advance the resourceVersion.
+              if (objRv !== undefined) await this.handler.onBookmark?.(objRv);
             } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
               await this.deliver(object, type === 'ADDED' ? 'added' : type === 'MODIFIED' ? 'modified' : 'deleted');
             } else {

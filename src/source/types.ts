@@ -6,6 +6,11 @@ export type DeliveryOrigin = 'list' | 'added' | 'modified';
 /** Where a source hands its events; awaited per event, so a slow sink slows the reads (backpressure). */
 export interface EventSink {
   deliver(event: KEvent, origin: DeliveryOrigin): Promise<void>;
+  /**
+   * A resume point not tied to an event: a completed list's resourceVersion or a BOOKMARK, in
+   * stream order after every event delivered before it. Optional.
+   */
+  position?(resourceVersion: string, api: SourceApi): void;
 }
 
 /** Readiness and progress of a source (served on `/readyz`). */

@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { type Sidecar, assembleSidecar } from '../../src/cli/assemble.js';
+import { validateConfig } from '../../src/config/load.js';
+import type { EventideConfig } from '../../src/config/schema.js';
+import { Enricher } from '../../src/enrich/enricher.js';
+import { systemClock } from '../../src/model/time.js';
+import { silentLogger } from '../../src/observe/logger.js';
+import { createMetrics } from '../../src/observe/metrics.js';
+import { KubeEventSource } from '../../src/source/event-source.js';
+import type { OtlpReceiver, ReceivedRecord } from '../../src/testkit/otlp-receiver.js';
+
+/** A sidecar wired to a simulator's kubeconfig and a receiver, as `eventide run` would be. */
+export async function startSidecar(
+  kubeconfigYaml: string,
+  receiver: OtlpReceiver,
+  overrides: Record<string, unknown> = {},
+  checkpointDir: string = mkdtempSync(join(tmpdir(), 'eventide-it-')),
+): Promise<{ sidecar: Sidecar; config: EventideConfig; checkpointDir: string }> {
+  const base = {
+    export: { endpoint: receiver.endpoint, batch: { scheduledDelayMillis: 20 } },
+    delivery: { seriesThrottleMillis: 0, checkpoint: { type: 'file', path: join(checkpointDir, 'checkpoint.json'), intervalMillis: 100 } },
+    source: { backoff: { initialMillis: 20, maxMillis: 200 } },
+    server: { host: '127.0.0.1', port: 0 },
+    log: { level: 'silent' },
+  };
+  const config = validateConfig(deepMerge(base, overrides), 'integration test');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(kubeconfigYaml);
+  const logger = silentLogger();
+  const clock = systemClock;
+  const metrics = createMetrics();
+  const sidecar = await assembleSidecar(config, {
+    clock,
+    logger,
+    metrics,
+    serviceVersion: 'test',
+    env: {},
+    kubeConfig,
+    createSource: (skips) => new KubeEventSource(config.source, { kubeConfig, clock, logger, metrics, skips, normalize: config.normalize }),
+    createEnricher: (skips) => new Enricher(config.enrich, { kubeConfig, clock, logger, metrics, skips }),
+  });
+  await sidecar.start();
+  return { sidecar, config, checkpointDir };
+}
+
+/** Records of Events (not anomaly findings) the receiver holds. */
+export function eventRecords(receiver: OtlpReceiver): ReceivedRecord[] {
+  return receiver.records().filter((r) => r.eventName !== 'eventide.anomaly');
+}
+
+/** Waits until `predicate` holds, polling; fails with `describe()` after the timeout. */
+export async function eventually(predicate: () => boolean, describe: () => string, timeoutMillis = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
