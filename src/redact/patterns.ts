@@ -71,31 +71,38 @@ export function entropyBitsPerChar(s: string): number {
   return bits;
 }
 
-/** Share of adjacent character pairs whose class (upper, lower, digit, other) differs. */
+/**
+ * Share of adjacent letter/digit pairs whose class (upper, lower, digit) differs; other characters
+ * (`/`, `+`, `-`, `_`, `=`) are skipped, so path and name separators do not count as switches.
+ */
 export function classSwitchRatio(s: string): number {
-  if (s.length < 2) return 0;
+  let pairs = 0;
   let switches = 0;
-  let prev = charClass(s.charCodeAt(0));
-  for (let i = 1; i < s.length; i++) {
+  let prev = -1;
+  for (let i = 0; i < s.length; i++) {
     const c = charClass(s.charCodeAt(i));
-    if (c !== prev) switches++;
+    if (c < 0) continue;
+    if (prev >= 0) {
+      pairs++;
+      if (c !== prev) switches++;
+    }
     prev = c;
   }
-  return switches / (s.length - 1);
+  return pairs === 0 ? 0 : switches / pairs;
 }
 
 function charClass(code: number): number {
   if (code >= 65 && code <= 90) return 0;
   if (code >= 97 && code <= 122) return 1;
   if (code >= 48 && code <= 57) return 2;
-  return 3;
+  return -1;
 }
 
 /**
  * Random base64 switches character class at about 60 % of adjacent pairs, CamelCase
- * identifiers (`Http2ConnectionPrefaceException`) at about 25 %: the cut between them.
+ * identifiers (`Http2ConnectionPrefaceException`) and URL paths at about 25 %: the cut between them.
  */
-export const MIN_CLASS_SWITCH_RATIO = 0.35;
+export const MIN_CLASS_SWITCH_RATIO = 0.32;
 
 /**
  * True for a token that looks random: upper case, lower case and digits, entropy of at least

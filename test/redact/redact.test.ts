@@ -48,6 +48,7 @@ const kept: [label: string, input: string][] = [
   ['k8s names and uids', 'Created pod: web-7d9c8b6f5-x2x9k uid 3f8a2b1c-4d5e-6f70-8a9b-0c1d2e3f4a5b in ns kube-system'],
   ['container ids and digests (hex)', 'containerd://3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e image nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31'],
   ['CamelCase identifiers', 'java.lang.Http2ConnectionPrefaceException X509CertificateVerificationFailed FailedCreatePodSandBox'],
+  ['URL paths', 'pod triggered scale-up: [{https://www.googleapis.com/compute/v1/projects/prod/zones/europe-west1-b/instanceGroups/gke-prod-pool-b-grp 3->4 (max: 12)}]'],
   ['plain hex words', 'value deadbeef cafebabe 0xFF'],
   ['MAC address', 'iface 00:1a:2b:3c:4d:5e up'],
   ['bare ::', 'the :: operator'],
