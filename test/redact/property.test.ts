@@ -113,4 +113,31 @@ describe('redaction properties', () => {
       RUNS,
     );
   });
+
+  // Things that must survive: times, versions, Kubernetes names and uids, hex ids and digests.
+  const two = fc.integer({ min: 0, max: 59 }).map((n) => String(n).padStart(2, '0'));
+  const time = fc.tuple(two, two, two, fc.option(fc.integer({ min: 0, max: 999 }))).map(([h, m, sec, ms]) => `${h}:${m}:${sec}${ms === null ? '' : `.${ms}`}`);
+  const version = fc
+    .tuple(fc.array(fc.nat({ max: 300 }), { minLength: 4, maxLength: 4 }), fc.constantFrom('v', 'V'), fc.constantFrom('', '-beta', '-rc1'))
+    .map(([parts, v, pre]) => `${v}${parts.join('.')}${pre}`);
+  const prerelease = fc.tuple(fc.array(fc.nat({ max: 300 }), { minLength: 4, maxLength: 4 }), fc.constantFrom('-beta', '-rc.1', '-alpha2')).map(([p, pre]) => `${p.join('.')}${pre}`);
+  const dnsName = fc
+    .array(chars(`${LOWER}0123456789`, 1, 12), { minLength: 1, maxLength: 5 })
+    .map((parts) => parts.join('-'))
+    .filter((n) => /^[a-z0-9]/.test(n) && n.length <= 63);
+  const hex = (n: number): fc.Arbitrary<string> => chars('0123456789abcdef', n, n);
+  const uid = fc.tuple(hex(8), hex(4), hex(4), hex(4), hex(12)).map((p) => p.join('-'));
+  const containerId = hex(64).map((h) => `containerd://${h}`);
+  const digest = hex(64).map((h) => `nginx@sha256:${h}`);
+  const harmless = fc.oneof(time, version, prerelease, dnsName, uid, containerId, digest);
+
+  it('keeps times, versions, Kubernetes names, uids, container ids and digests', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(filler, separator, harmless, separator), { minLength: 1, maxLength: 5 }), (parts) => {
+        const text = parts.map(([f, s1, h, s2]) => `${f}${s1}${h}${s2}`).join('');
+        expect(redactor.redactText(text)).toBe(text);
+      }),
+      RUNS,
+    );
+  });
 });
