@@ -12,6 +12,15 @@ export interface SimContext {
   recorder: EventRecorder;
   /** uids of workloads a scenario is changing now (others leave them alone). */
   busy: Set<string>;
+  /** Incident targets (pod uids, `pressure:<node>`, `net:<namespace>`) → sim time until which no new incident picks them. */
+  cooling: Map<string, number>;
+  /** Current sim time, epoch ms. */
+  now(): number;
+}
+
+/** Whether an incident target is still cooling down (so two incidents do not update the same Events). */
+export function isCooling(ctx: SimContext, key: string): boolean {
+  return (ctx.cooling.get(key) ?? Number.NEGATIVE_INFINITY) > ctx.now();
 }
 
 /** A function that records one Event occurrence for a scenario and returns its uid. */

@@ -47,7 +47,7 @@ export class SimulationEngine {
     this.cluster = buildCluster(this.rng, { nodes: config.nodes, namespaces: config.namespaces });
     writeCluster(store, this.cluster, startMs);
     this.recorder = new EventRecorder(store, this.rng, config.newApiShare, config.eventTtlMinutes * 60_000);
-    this.ctx = { store, cluster: this.cluster, rng: this.rng, recorder: this.recorder, busy: new Set() };
+    this.ctx = { store, cluster: this.cluster, rng: this.rng, recorder: this.recorder, busy: new Set(), cooling: new Map(), now: () => this.simMs };
     this.nextIncidentMs = this.drawIncidentGap(startMs);
     if (config.groundTruthPath !== '') writeFileSync(config.groundTruthPath, '');
   }
@@ -107,6 +107,7 @@ export class SimulationEngine {
     if (++this.sinceExpire >= EXPIRE_EVERY_EVENTS) {
       this.sinceExpire = 0;
       this.recorder.expire(now);
+      for (const [k, until] of this.ctx.cooling) if (until <= now) this.ctx.cooling.delete(k);
     }
     const due = this.queue.popDue(now);
     if (due) {
@@ -155,6 +156,7 @@ export class SimulationEngine {
     truth.namespace = plan.namespace;
     if (plan.node !== undefined) truth.node = plan.node;
     truth.objects = plan.objects.map(groundTruthObject);
+    for (const k of plan.coolKeys) this.ctx.cooling.set(k, Number.POSITIVE_INFINITY);
     this.open.add(truth);
     const last = plan.steps.length - 1;
     const steps = plan.steps.map((s, i) =>
@@ -164,6 +166,7 @@ export class SimulationEngine {
             run: (at: number) => {
               s.run(at);
               plan.cleanup?.(at);
+              for (const k of plan.coolKeys) this.ctx.cooling.set(k, at + this.config.eventTtlMinutes * 60_000);
               this.open.delete(truth);
               this.finished.push(truth);
               this.writeGroundTruth(truth);

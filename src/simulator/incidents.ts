@@ -1,5 +1,5 @@
 import type { Emit, SimContext } from './context.js';
-import { containerPath, containerStartSteps, eventStep, freeWorkloads, kubeletNodeRef, removePod } from './context.js';
+import { containerPath, containerStartSteps, eventStep, freeWorkloads, isCooling, kubeletNodeRef, removePod } from './context.js';
 import type { IncidentKind } from './config.js';
 import type { SimNode, SimPod, SimRef, SimWorkload } from './cluster.js';
 import { newPod, newReplicaSet, podObject, writeReplicaSet } from './cluster.js';
@@ -39,6 +39,8 @@ export interface IncidentPlan {
   node?: string;
   objects: SimRef[];
   steps: Step[];
+  /** Targets no other incident may pick until this one is over plus the Event TTL (pod uids, `pressure:<node>`, `net:<ns>`). */
+  coolKeys: string[];
   /** Runs after the last step at its sim time (release busy workloads, repair the model). */
   cleanup?: (atMs: number) => void;
 }
@@ -64,7 +66,7 @@ function busy(ctx: SimContext, ...ws: SimWorkload[]): () => void {
 }
 
 function podOf(ctx: SimContext, filter: (w: SimWorkload) => boolean): SimPod | undefined {
-  const pods = freeWorkloads(ctx, filter).flatMap((w) => w.pods);
+  const pods = freeWorkloads(ctx, filter).flatMap((w) => w.pods.filter((p) => !isCooling(ctx, p.ref.uid)));
   return pods.length > 0 ? ctx.rng.pick(pods) : undefined;
 }
 
@@ -79,7 +81,7 @@ const crashLoop: IncidentBuilder = (ctx, emit) => {
     start[0] = { ...start[0]!, delayMs: r === 0 ? 0 : Math.min(300_000, 10_000 * 2 ** (r - 1)) };
     steps.push(...start, eventStep(emit, 5_000, backOff), eventStep(emit, 8_000, backOff));
   }
-  return { kind: 'CrashLoopBackOff', namespace: p.ref.namespace, node: p.node, objects: [p.ref, p.workload.ref], steps, cleanup: busy(ctx, p.workload) };
+  return { kind: 'CrashLoopBackOff', coolKeys: [p.ref.uid], namespace: p.ref.namespace, node: p.node, objects: [p.ref, p.workload.ref], steps, cleanup: busy(ctx, p.workload) };
 };
 
 const failedMount: IncidentBuilder = (ctx, emit) => {
@@ -102,7 +104,7 @@ const failedMount: IncidentBuilder = (ctx, emit) => {
     eventStep(emit, 10_000, kubelet(p, 'BackOff', `Back-off restarting failed container ${p.container} in pod ${p.ref.name}_${p.ref.namespace}(${p.ref.uid})`)),
     eventStep(emit, 20_000, kubelet(p, 'BackOff', `Back-off restarting failed container ${p.container} in pod ${p.ref.name}_${p.ref.namespace}(${p.ref.uid})`)),
   );
-  return { kind: 'FailedMount', namespace: p.ref.namespace, node: p.node, objects: [p.ref, claim.ref, claim.pv], steps, cleanup: busy(ctx, p.workload) };
+  return { kind: 'FailedMount', coolKeys: [p.ref.uid], namespace: p.ref.namespace, node: p.node, objects: [p.ref, claim.ref, claim.pv], steps, cleanup: busy(ctx, p.workload) };
 };
 
 const imagePull: IncidentBuilder = (ctx, emit) => {
@@ -147,11 +149,11 @@ const imagePull: IncidentBuilder = (ctx, emit) => {
       if (store.get('pods', pod.ref.namespace, pod.ref.name)) store.delete('pods', pod.ref.namespace, pod.ref.name);
     }),
   );
-  return { kind: 'ImagePullFailure', namespace: w.ref.namespace, node: pod.node, objects: [w.ref, rs, pod.ref], steps, cleanup: release };
+  return { kind: 'ImagePullFailure', coolKeys: [pod.ref.uid], namespace: w.ref.namespace, node: pod.node, objects: [w.ref, rs, pod.ref], steps, cleanup: release };
 };
 
 function podsOnNode(ctx: SimContext, node: SimNode): SimPod[] {
-  return freeWorkloads(ctx, (w) => w.kind === 'Deployment' || w.kind === 'StatefulSet').flatMap((w) => w.pods.filter((p) => p.node === node.name));
+  return freeWorkloads(ctx, (w) => w.kind === 'Deployment' || w.kind === 'StatefulSet').flatMap((w) => w.pods.filter((p) => p.node === node.name && !isCooling(ctx, p.ref.uid)));
 }
 
 function setNodeCondition(ctx: SimContext, node: SimNode, type: string, status: string): void {
@@ -162,11 +164,18 @@ function setNodeCondition(ctx: SimContext, node: SimNode, type: string, status: 
   ctx.store.update('nodes', { ...cur, status: { ...st, conditions } });
 }
 
+const pressureTurns = new WeakMap<object, Map<string, number>>();
+
 const nodePressure: IncidentBuilder = (ctx, emit) => {
   const { rng, store } = ctx;
-  const nodes = ctx.cluster.nodes.filter((n) => podsOnNode(ctx, n).length >= 2);
+  const nodes = ctx.cluster.nodes.filter((n) => !isCooling(ctx, `pressure:${n.name}`) && podsOnNode(ctx, n).length >= 2);
   if (nodes.length === 0) return undefined;
-  const node = rng.pick(nodes);
+  // Least recently pressured node first, so two incidents rarely update the same node Events.
+  const turn = pressureTurns.get(ctx.cluster) ?? new Map<string, number>();
+  pressureTurns.set(ctx.cluster, turn);
+  const seq = Math.max(0, ...turn.values()) + 1;
+  const node = [...nodes].sort((a, b) => (turn.get(a.name) ?? 0) - (turn.get(b.name) ?? 0))[0]!;
+  turn.set(node.name, seq);
   const victims = podsOnNode(ctx, node).slice(0, rng.int(2, 4));
   const release = busy(ctx, ...new Set(victims.map((v) => v.workload)));
   const nref = kubeletNodeRef(node);
@@ -204,12 +213,12 @@ const nodePressure: IncidentBuilder = (ctx, emit) => {
     }
     release();
   };
-  return { kind: 'NodePressure', namespace: victims[0]!.ref.namespace, node: node.name, objects: [nref, ...victims.map((v) => v.ref)], steps, cleanup };
+  return { kind: 'NodePressure', coolKeys: [`pressure:${node.name}`, ...victims.map((v) => v.ref.uid)], namespace: victims[0]!.ref.namespace, node: node.name, objects: [nref, ...victims.map((v) => v.ref)], steps, cleanup };
 };
 
 const schedulingFailure: IncidentBuilder = (ctx, emit) => {
   const { rng, store } = ctx;
-  const ws = freeWorkloads(ctx, (w) => w.kind === 'Deployment' && w.replicaSet !== undefined && w.pods.length > 0);
+  const ws = freeWorkloads(ctx, (w) => w.kind === 'Deployment' && w.replicaSet !== undefined && w.pods.length > 0 && !isCooling(ctx, w.ref.uid));
   if (ws.length === 0) return undefined;
   const w = rng.pick(ws);
   const release = busy(ctx, w);
@@ -251,7 +260,7 @@ const schedulingFailure: IncidentBuilder = (ctx, emit) => {
       }),
     );
   }
-  return { kind: 'SchedulingFailure', namespace: w.ref.namespace, objects: [pod.ref, rs, w.ref], steps, cleanup: release };
+  return { kind: 'SchedulingFailure', coolKeys: [pod.ref.uid, w.ref.uid], namespace: w.ref.namespace, objects: [pod.ref, rs, w.ref], steps, cleanup: release };
 };
 
 const oomKill: IncidentBuilder = (ctx, emit) => {
@@ -276,12 +285,12 @@ const oomKill: IncidentBuilder = (ctx, emit) => {
     steps.push(...containerStartSteps(emit, p, false, 1_000));
     steps.push(eventStep(emit, 5_000, kubelet(p, 'BackOff', `Back-off restarting failed container ${p.container} in pod ${p.ref.name}_${p.ref.namespace}(${p.ref.uid})`)));
   }
-  return { kind: 'OOMKill', namespace: p.ref.namespace, node: p.node, objects: [nref, p.ref], steps, cleanup: busy(ctx, p.workload) };
+  return { kind: 'OOMKill', coolKeys: [p.ref.uid], namespace: p.ref.namespace, node: p.node, objects: [nref, p.ref], steps, cleanup: busy(ctx, p.workload) };
 };
 
 const networkDegradation: IncidentBuilder = (ctx, emit) => {
   const { rng } = ctx;
-  const namespaces = ctx.cluster.namespaces.filter((ns) => ctx.cluster.workloads.some((w) => w.ref.namespace === ns && w.pods.length > 0 && w.kind !== 'DaemonSet'));
+  const namespaces = ctx.cluster.namespaces.filter((ns) => !isCooling(ctx, `net:${ns}`) && ctx.cluster.workloads.some((w) => w.ref.namespace === ns && w.pods.length > 0 && w.kind !== 'DaemonSet'));
   if (namespaces.length === 0) return undefined;
   const ns = rng.pick(namespaces);
   const workloads = ctx.cluster.workloads.filter((w) => w.ref.namespace === ns && w.kind !== 'DaemonSet' && w.kind !== 'CronJob');
@@ -312,7 +321,7 @@ const networkDegradation: IncidentBuilder = (ctx, emit) => {
     });
     prev = t;
   }
-  return { kind: 'NetworkDegradation', namespace: ns, objects: workloads.map((w) => w.ref), steps };
+  return { kind: 'NetworkDegradation', coolKeys: [`net:${ns}`], namespace: ns, objects: workloads.map((w) => w.ref), steps };
 };
 
 /** Builders of every incident kind. */

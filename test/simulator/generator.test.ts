@@ -124,6 +124,11 @@ describe('generator', () => {
         for (const u of inc.eventUids) expect(uids.has(u)).toBe(true);
         expect(inc.endMs).toBeGreaterThanOrEqual(inc.startMs);
       }
+      const owner = new Map<string, string>();
+      for (const inc of incidents) for (const u of inc.eventUids) {
+        expect(owner.get(u), `${u} in ${owner.get(u)} and ${inc.id}`).toBeUndefined();
+        owner.set(u, inc.id);
+      }
       const pressure = incidents.find((i) => i.kind === 'NodePressure')!;
       const evicted = pressure.eventUids.map((u) => byUid.get(u)!).filter((e) => e['reason'] === 'Evicted');
       expect(evicted.length).toBeGreaterThanOrEqual(2);
