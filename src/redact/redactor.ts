@@ -33,10 +33,11 @@ export function maskFor(name: string): string {
 
 /**
  * The redact stage: masks secrets and personal data in an Event's free text (`note`,
- * `action`) with typed masks such as `[REDACTED:ipv4]`. All enabled built-in rules are
- * compiled once, at construction, into one global pattern (highEntropy, which vetoes some
- * candidates, scans after it on its own); user patterns follow, each compiled once. Names, uids, labels and other structured fields are
- * never touched (see docs/redaction.md). Never throws after construction.
+ * `action`) with typed masks such as `[REDACTED:ipv4]`. The enabled built-in rules are
+ * compiled into one global pattern (highEntropy, which vetoes some candidates, scans after it
+ * on its own); user patterns follow, each compiled once at construction. Names, uids, labels
+ * and other structured fields are never touched (see docs/redaction.md). Never throws after
+ * construction.
  */
 export class Redactor {
   private readonly enabled: boolean;
@@ -53,7 +54,7 @@ export class Redactor {
   private readonly extras: ExtraRule[];
   private readonly counters = new Map<string, CounterChild>();
   /** Matches of the current call, by rule; flushed to the metric once per call. */
-  private pending = new Map<string, number>();
+  private readonly pending = new Map<string, number>();
 
   /** Throws when an extra pattern is invalid (the config schema reports it earlier, naming the field). */
   constructor(
@@ -65,7 +66,7 @@ export class Redactor {
     const rules = builtinRules(config).filter((r) => config.rules[r.name]);
     this.plainRules = rules.filter((r) => !r.check);
     this.checkedPasses = rules.filter((r) => r.check).map((r) => this.compile([r]));
-    this.combined.set((1 << this.plainRules.length) - 1, this.compile(this.plainRules));
+    if (this.plainRules.length > 0) this.combined.set((1 << this.plainRules.length) - 1, this.compile(this.plainRules));
     this.extras = config.extraPatterns.map((p, i) => {
       try {
         return { name: p.name, re: new RegExp(p.pattern, `g${p.flags.replace(/g/g, '')}`) };
@@ -151,6 +152,6 @@ export class Redactor {
         child.inc(n);
       }
     }
-    this.pending = new Map();
+    this.pending.clear();
   }
 }
