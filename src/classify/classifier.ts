@@ -30,6 +30,7 @@ export class Classifier {
   private readonly counters = new Map<string, CounterChild>();
   private unknown = 0;
 
+  /** Throws when an escalation window is longer than `escalationMaxAgeMillis` (state that old is dropped). */
   constructor(
     rules: RuleSet,
     config: ClassifyConfig,
@@ -40,6 +41,15 @@ export class Classifier {
     for (const r of rules.rules) for (const reason of r.reasons ?? []) named.add(reason);
     for (const reason of named) {
       this.byReason.set(reason, rules.rules.filter((r) => r.reasons === undefined || r.reasons.has(reason)));
+    }
+    for (const r of rules.rules) {
+      r.escalate.forEach((step, i) => {
+        if (step.windowMillis > config.escalationMaxAgeMillis) {
+          throw new Error(
+            `${r.file}: rule "${r.id}": escalate.${i}.windowMillis ${step.windowMillis} is longer than classify.escalationMaxAgeMillis ${config.escalationMaxAgeMillis}: shorten the window or raise escalationMaxAgeMillis`,
+          );
+        }
+      });
     }
     this.tracker = new EscalationTracker({ maxKeys: config.escalationMaxKeys, maxAgeMillis: config.escalationMaxAgeMillis });
   }

@@ -121,6 +121,13 @@ describe('event time and disorder', () => {
   });
 });
 
+describe('start-time checks', () => {
+  it('rejects an escalation window longer than escalationMaxAgeMillis, naming rule and fix', () => {
+    const layer = parseRulesText(`rules:\n  - { id: slow, category: A.B, severity: Info, escalate: [{ count: 2, windowMillis: 7200000, severity: High }] }\n`, 'my.yaml');
+    expect(() => new Classifier(layerRules([layer]), config)).toThrow(/my\.yaml: rule "slow": escalate\.0\.windowMillis .*escalationMaxAgeMillis/);
+  });
+});
+
 describe('bounded state', () => {
   const ev = (name: string, timeMs: number): KEvent => foo({ timeMs, regarding: buildRef({ name, uid: name }) });
 
