@@ -62,7 +62,7 @@ export interface ApiServerFaults {
 
 /** Counters of a running API server. */
 export interface ApiServerStats {
-  /** Requests by `"<verb> <resource>"` (verb: list, watch, get, create, update, patch, delete, discovery). */
+  /** Requests by `"<verb> <resource>"` (verb: list, watch, get, create, update, patch, delete, deletecollection, discovery, health). */
   requests: Record<string, number>;
   /** Watch connections open now. */
   openWatches: number;
@@ -469,6 +469,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
       send(res, 401, statusObject(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    if (url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/livez') {
+      count('health', url.pathname);
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok');
       return;
     }
     const r = route(url.pathname);

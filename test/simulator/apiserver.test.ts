@@ -321,6 +321,25 @@ describe('faults and server', () => {
     expect((await fetch(`${h.url}/api/v1/pods`)).status).toBe(200);
   });
 
+  it('failNext 500/503 without Retry-After, latency delays answers, health endpoints answer ok', async () => {
+    const h = await start();
+    h.faults.failNext(2, 503);
+    const first = await fetch(`${h.url}/api/v1/nodes`);
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBeNull();
+    expect(((await first.json()) as { reason: string }).reason).toBe('ServiceUnavailable');
+    expect((await fetch(`${h.url}/api/v1/nodes`)).status).toBe(503);
+    h.faults.failNext(1, 500);
+    expect((await fetch(`${h.url}/api/v1/nodes`)).status).toBe(500);
+    h.faults.setLatencyMillis(60);
+    const t0 = Date.now();
+    expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(50); // a lower bound on an injected sleep
+    h.faults.setLatencyMillis(0);
+    const bad = await fetch(`${h.url}/api/v1/events?limit=1&continue=not-a-token`);
+    expect(bad.status).toBe(400);
+  });
+
   it('dropWatches ends open watches with an error and dropWatchesEvery cuts after n events', async () => {
     const h = await start();
     const kc = kubeConfigFor(h);
