@@ -1,4 +1,5 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ObjectStore } from './store.js';
 import { Rng } from './rng.js';
 import { EventRecorder } from './recorder.js';
@@ -49,7 +50,11 @@ export class SimulationEngine {
     this.recorder = new EventRecorder(store, this.rng, config.newApiShare, config.eventTtlMinutes * 60_000);
     this.ctx = { store, cluster: this.cluster, rng: this.rng, recorder: this.recorder, busy: new Set(), cooling: new Map(), now: () => this.simMs };
     this.nextIncidentMs = this.drawIncidentGap(startMs);
-    if (config.groundTruthPath !== '') writeFileSync(config.groundTruthPath, '');
+    if (config.groundTruthPath !== '') {
+      // Start the file afresh for this run; its folder is created when missing.
+      mkdirSync(dirname(config.groundTruthPath), { recursive: true });
+      writeFileSync(config.groundTruthPath, '');
+    }
   }
 
   /** Current simulated time, epoch ms. */
