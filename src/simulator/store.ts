@@ -207,8 +207,13 @@ export class ObjectStore {
     return this.commit(previous ? 'MODIFIED' : 'ADDED', storage, key, obj, previous);
   }
 
-  /** Drops the whole history: every older resourceVersion and continue token now gives 410 Gone. */
+  /**
+   * Drops the whole history: every resourceVersion and continue token handed out so far now gives
+   * 410 Gone (even the latest one, so a caught-up watcher is forced to relist). The counter moves
+   * on by one so that a list made after compaction has a resourceVersion a watch can start from.
+   */
   compact(): void {
+    this.rv += 1;
     this.compactedRv = this.rv;
     this.history = [];
     this.historyStart = 0;

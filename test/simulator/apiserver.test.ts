@@ -226,6 +226,23 @@ describe('watch', () => {
     expect(w.seen[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
   });
 
+  it('compact() also expires the latest resourceVersion; a fresh list gives one to resume from', async () => {
+    const h = await start();
+    seedEvents(h, 2);
+    const kc = kubeConfigFor(h);
+    const ev = kc.makeApiClient(EventsV1Api);
+    const before = (await ev.listEventForAllNamespaces()).metadata!.resourceVersion!;
+    h.faults.compact();
+    const gone = await collectWatch(kc, '/apis/events.k8s.io/v1/events', { resourceVersion: before }, () => false);
+    expect(gone.seen.map((e) => e.type)).toEqual(['ERROR']);
+    const relisted = await ev.listEventForAllNamespaces();
+    expect(relisted.items).toHaveLength(2);
+    const resumed = collectWatch(kc, '/apis/events.k8s.io/v1/events', { resourceVersion: relisted.metadata!.resourceVersion! }, (s) => s.length >= 1);
+    for (let i = 0; i < 50 && h.stats().openWatches < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    h.store.create('events', legacyEvent('after.1'));
+    expect((await resumed).seen.map((e) => e.type)).toEqual(['ADDED']);
+  });
+
   it('expires resourceVersions older than the bounded history', async () => {
     const h = await start({ historySize: 5 });
     seedEvents(h, 10);
