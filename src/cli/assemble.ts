@@ -83,6 +83,7 @@ export async function assembleSidecar(config: EventideConfig, deps: SidecarDeps)
   const correlator = new Correlator(config.correlate, { clock, metrics });
   const enricher = config.enrich.enabled ? deps.createEnricher?.(skips) : undefined;
   const rules = loadRuleSet({ defaults: config.classify.useDefaultRules, files: config.classify.rulesFiles });
+  for (const warning of rules.warnings) logger.warn({ rulesFiles: config.classify.rulesFiles }, warning);
   const pipeline = new Pipeline(
     {
       gate: delivery.gate,

@@ -4,6 +4,7 @@ import type { Clock } from '../model/time.js';
 import { Watermark } from '../model/watermark.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { CorrelateConfig } from './config.js';
+import { severityRank } from './severity.js';
 import { Group } from './group.js';
 import type { IncidentSummary } from './group.js';
 import { stableId } from './ids.js';
@@ -125,9 +126,25 @@ export class Correlator {
     let best = objectKey ? this.match(objectKey, timeMs) : undefined;
     for (const key of lookup) {
       const g = this.match(key, timeMs);
-      if (g && (!best || isOlder(g, best))) best = g;
+      if (g && (!best || this.preferred(g, best))) best = g;
     }
     return best;
+  }
+
+  /**
+   * An incident (a group with a significant event) wins over a routine-only group, e.g. an
+   * eviction joins its node's pressure incident rather than its pod's earlier start-up events;
+   * between two incidents the one active most recently wins (the likelier cause: an eviction
+   * seconds after its node's disk pressure belongs there, not to the pod's mount failure of
+   * minutes ago); on a tie, the older group.
+   */
+  private preferred(candidate: Group, best: Group): boolean {
+    const min = severityRank(this.config.linkMinSeverity);
+    const a = candidate.severityRank() >= min;
+    const b = best.severityRank() >= min;
+    if (a !== b) return a;
+    if (candidate.lastTimeMs !== best.lastTimeMs) return candidate.lastTimeMs > best.lastTimeMs;
+    return isOlder(candidate, best);
   }
 
   /** The group behind `key` when an event at `timeMs` may still join it. */

@@ -70,6 +70,11 @@ export class Group {
     if (rank > this.maxSeverity) this.maxSeverity = rank;
   }
 
+  /** Rank of the highest severity in the group (see severityRank). */
+  severityRank(): number {
+    return this.maxSeverity;
+  }
+
   /** Event time after which no event can join any more: window after the last event, or the lifetime cap. */
   closesAtMs(windowMillis: number, maxGroupMillis: number): number {
     return Math.min(this.lastTimeMs + windowMillis, this.firstTimeMs + maxGroupMillis);

@@ -56,8 +56,11 @@ export function resolveEnrichment(event: KEvent, lookup: EnrichLookup): { enrich
       const pod = lookup.pod(ns, ref.name);
       result = pod ? 'hit' : 'miss';
       if (pod) {
-        if (pod.uid !== '') out.podUid = pod.uid;
-        if (pod.nodeName !== undefined) out.nodeName = pod.nodeName;
+        // A pod recreated under the same name (StatefulSet, eviction) is another incarnation: its
+        // node is not where this Event happened. Owner, labels and claims carry over.
+        const sameIncarnation = ref.uid === '' || pod.uid === '' || pod.uid === ref.uid;
+        if (pod.uid !== '' && sameIncarnation) out.podUid = pod.uid;
+        if (pod.nodeName !== undefined && sameIncarnation) out.nodeName = pod.nodeName;
         if (pod.labels !== undefined) out.podLabels = { ...pod.labels };
         if (pod.owner !== undefined) out.workload = workloadOf(pod.owner, ns, lookup, pod.labels?.['pod-template-hash']);
         if (pod.pvcNames !== undefined) addClaims(out, ns, pod.pvcNames, lookup);

@@ -155,15 +155,29 @@ describe('Correlator: affinity', () => {
     expect(routine).toBe(victim);
   });
 
-  it('joins the older group when two match', () => {
+  it('joins the incident active most recently when two match, the older one on a tie', () => {
     const c = correlator();
     const wl = { kind: 'Deployment', name: 'web' };
     // web-a runs on node-2: it shares only the workload with web-b.
     const older = c.assign(podRecord('web-a', { reason: 'BackOff', reportingInstance: 'node-2', timeMs: at(0) }, { workload: wl }));
-    const node = c.assign(nodeRecord('node-1', { reason: 'NodeNotReady', type: 'Normal', timeMs: at(1) }));
+    const node = c.assign(nodeRecord('node-1', { reason: 'NodeNotReady', type: 'Warning', timeMs: at(1) }));
     expect(node).not.toBe(older);
     const both = c.assign(podRecord('web-b', { reason: 'BackOff', timeMs: at(2) }, { workload: wl, nodeName: 'node-1' }));
-    expect(both).toBe(older);
+    expect(both).toBe(node);
+
+    const tie = correlator();
+    const first = tie.assign(podRecord('web-a', { reason: 'BackOff', reportingInstance: 'node-2', timeMs: at(0) }, { workload: wl }));
+    const second = tie.assign(nodeRecord('node-1', { reason: 'NodeNotReady', type: 'Warning', timeMs: at(0) }));
+    expect(second).not.toBe(first);
+    expect(tie.assign(podRecord('web-b', { reason: 'BackOff', timeMs: at(0) }, { workload: wl, nodeName: 'node-1' }))).toBe(first);
+  });
+
+  it('an eviction joins its node pressure incident, not its pod routine start-up group', () => {
+    const c = correlator();
+    const pod = c.assign(podRecord('db-0', { reason: 'Started', type: 'Normal', reportingInstance: 'node-1', timeMs: at(0) }, { nodeName: 'node-1' }));
+    const node = c.assign(nodeRecord('node-1', { reason: 'NodeHasDiskPressure', type: 'Warning', timeMs: at(1) }));
+    expect(node).not.toBe(pod);
+    expect(c.assign(podRecord('db-0', { reason: 'Evicted', type: 'Warning', timeMs: at(2) }, { nodeName: 'node-1' }))).toBe(node);
   });
 });
 

@@ -75,6 +75,14 @@ describe('resolveEnrichment', () => {
     expect(resolveEnrichment(podEvent('bare'), world).enrichment.nodeName).toBeUndefined();
   });
 
+  it('a pod recreated under the same name: owner carries over, node comes from the reporting kubelet', () => {
+    const evicted = podEvent('db-0', { reportingController: 'kubelet', reportingInstance: 'node-old', regarding: buildRef({ kind: 'Pod', name: 'db-0', namespace: 'ns', uid: 'uid-previous' }) });
+    const { enrichment } = resolveEnrichment(evicted, world);
+    expect(enrichment.nodeName).toBe('node-old');
+    expect(enrichment.podUid).toBe('uid-previous');
+    expect(enrichment.workload).toEqual({ kind: 'StatefulSet', name: 'db', uid: 'sts-uid' });
+  });
+
   it('projectPod caps labels by key order and reads claims and the controller owner', () => {
     const slim = projectPod(
       {
