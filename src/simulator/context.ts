@@ -84,3 +84,20 @@ export function removePod(w: SimWorkload, p: SimPod): void {
   const i = w.pods.indexOf(p);
   if (i >= 0) w.pods.splice(i, 1);
 }
+
+/** Records a container restart on the Pod object: restartCount+1, waiting in CrashLoopBackOff, last termination `reason`. */
+export function markRestart(ctx: SimContext, p: SimPod, reason: 'Error' | 'OOMKilled'): void {
+  const cur = ctx.store.get('pods', p.ref.namespace, p.ref.name);
+  if (!cur) return;
+  const status = (cur['status'] ?? {}) as { containerStatuses?: Array<Record<string, unknown>> };
+  const prev = status.containerStatuses?.[0] ?? { name: p.container, image: p.image };
+  const restartCount = (typeof prev['restartCount'] === 'number' ? prev['restartCount'] : 0) + 1;
+  const cs = {
+    ...prev,
+    ready: false,
+    restartCount,
+    state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${p.container} in pod ${p.ref.name}_${p.ref.namespace}(${p.ref.uid})` } },
+    lastState: { terminated: { reason, exitCode: reason === 'OOMKilled' ? 137 : 1 } },
+  };
+  ctx.store.update('pods', { ...cur, status: { ...status, containerStatuses: [cs] } });
+}

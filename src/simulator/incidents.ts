@@ -1,5 +1,5 @@
 import type { Emit, SimContext } from './context.js';
-import { containerPath, containerStartSteps, eventStep, freeWorkloads, isCooling, kubeletNodeRef, removePod } from './context.js';
+import { containerPath, containerStartSteps, eventStep, freeWorkloads, isCooling, kubeletNodeRef, markRestart, removePod } from './context.js';
 import type { IncidentKind } from './config.js';
 import type { SimNode, SimPod, SimRef, SimWorkload } from './cluster.js';
 import { newPod, newReplicaSet, podObject, writeReplicaSet } from './cluster.js';
@@ -79,7 +79,7 @@ const crashLoop: IncidentBuilder = (ctx, emit) => {
   for (let r = 0; r < restarts; r++) {
     const start = containerStartSteps(emit, p, false, 500);
     start[0] = { ...start[0]!, delayMs: r === 0 ? 0 : Math.min(300_000, 10_000 * 2 ** (r - 1)) };
-    steps.push(...start, eventStep(emit, 5_000, backOff), eventStep(emit, 8_000, backOff));
+    steps.push(...start, eventStep(emit, 5_000, backOff, () => markRestart(ctx, p, 'Error')), eventStep(emit, 8_000, backOff));
   }
   return { kind: 'CrashLoopBackOff', coolKeys: [p.ref.uid], namespace: p.ref.namespace, node: p.node, objects: [p.ref, p.workload.ref], steps, cleanup: busy(ctx, p.workload) };
 };
@@ -164,6 +164,18 @@ function setNodeCondition(ctx: SimContext, node: SimNode, type: string, status: 
   ctx.store.update('nodes', { ...cur, status: { ...st, conditions } });
 }
 
+/** Failed (evicted) pods kept before the oldest are garbage-collected (kube-controller-manager's terminated-pod GC, scaled down). */
+const FAILED_PODS_LIMIT = 20;
+
+function pruneFailedPods(ctx: SimContext): void {
+  const failed = ctx.store.list('pods').filter((p) => (p['status'] as { phase?: string } | undefined)?.phase === 'Failed');
+  failed.sort((a, b) => Number((a['metadata'] as { resourceVersion: string }).resourceVersion) - Number((b['metadata'] as { resourceVersion: string }).resourceVersion));
+  for (const p of failed.slice(0, Math.max(0, failed.length - FAILED_PODS_LIMIT))) {
+    const m = p['metadata'] as { name: string; namespace: string };
+    ctx.store.delete('pods', m.namespace, m.name);
+  }
+}
+
 const pressureTurns = new WeakMap<object, Map<string, number>>();
 
 const nodePressure: IncidentBuilder = (ctx, emit) => {
@@ -203,14 +215,15 @@ const nodePressure: IncidentBuilder = (ctx, emit) => {
       const w = v.workload;
       const other = ctx.cluster.nodes.find((n) => n.name !== node.name) ?? node;
       removePod(w, v);
-      // The evicted pod is garbage-collected (its replacement takes over; StatefulSet pods keep their names).
-      if (store.get('pods', v.ref.namespace, v.ref.name)) store.delete('pods', v.ref.namespace, v.ref.name);
+      // Evicted pods stay (Failed) like in a real cluster, except StatefulSet pods whose names are reused.
+      if (w.kind === 'StatefulSet' && store.get('pods', v.ref.namespace, v.ref.name)) store.delete('pods', v.ref.namespace, v.ref.name);
       const ordinal = w.kind === 'StatefulSet' ? Number(v.ref.name.split('-').pop()) : 0;
       const fresh = newPod(rng, w, other, ordinal);
       fresh.pvcs = v.pvcs;
       if (!store.get('pods', fresh.ref.namespace, fresh.ref.name)) store.create('pods', podObject(fresh, atMs));
       w.pods.push(fresh);
     }
+    pruneFailedPods(ctx);
     release();
   };
   return { kind: 'NodePressure', coolKeys: [`pressure:${node.name}`, ...victims.map((v) => v.ref.uid)], namespace: victims[0]!.ref.namespace, node: node.name, objects: [nref, ...victims.map((v) => v.ref)], steps, cleanup };
@@ -283,7 +296,7 @@ const oomKill: IncidentBuilder = (ctx, emit) => {
   for (let c = 0; c < cycles; c++) {
     steps.push(eventStep(emit, c === 0 ? 0 : Math.min(300_000, 20_000 * 2 ** c), oom));
     steps.push(...containerStartSteps(emit, p, false, 1_000));
-    steps.push(eventStep(emit, 5_000, kubelet(p, 'BackOff', `Back-off restarting failed container ${p.container} in pod ${p.ref.name}_${p.ref.namespace}(${p.ref.uid})`)));
+    steps.push(eventStep(emit, 5_000, kubelet(p, 'BackOff', `Back-off restarting failed container ${p.container} in pod ${p.ref.name}_${p.ref.namespace}(${p.ref.uid})`), () => markRestart(ctx, p, 'OOMKilled')));
   }
   return { kind: 'OOMKill', coolKeys: [p.ref.uid], namespace: p.ref.namespace, node: p.node, objects: [nref, p.ref], steps, cleanup: busy(ctx, p.workload) };
 };

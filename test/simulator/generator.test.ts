@@ -138,6 +138,13 @@ describe('generator', () => {
       expect(reasons).toContain('FailedMount');
       expect(reasons).toContain('FailedAttachVolume');
       expect(reasons).toContain('BackOff');
+      const crashPods = incidents
+        .filter((i) => i.kind === 'CrashLoopBackOff')
+        .map((i) => i.objects.find((o) => o.kind === 'Pod')!)
+        .map((o) => s.api.store.get('pods', o.namespace, o.name) as { status: { containerStatuses: Array<{ restartCount: number }> } } | undefined)
+        .filter((p) => p !== undefined);
+      expect(crashPods.length).toBeGreaterThan(0);
+      for (const p of crashPods) expect(p.status.containerStatuses[0]!.restartCount).toBeGreaterThanOrEqual(1);
       const sched = incidents.find((i) => i.kind === 'SchedulingFailure')!;
       expect(sched.eventUids.map((u) => String(byUid.get(u)!['message']))).toContainEqual(expect.stringMatching(/^0\/6 nodes are available/));
       await s.close();
