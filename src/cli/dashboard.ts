@@ -84,7 +84,7 @@ export class Dashboard implements PipelineObserver {
     const top = [...this.categories.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
     const lines = [
       pc.bold('eventide') + pc.dim('  live view  (Ctrl-C to stop)'),
-      `${pc.cyan('events/s')} ${this.rate().toFixed(1).padStart(8)}   ${pc.cyan('exported')} ${String(this.total).padStart(8)}   ${pc.cyan('open incidents')} ${this.sources.openIncidents()}`,
+      `${pc.cyan('events/s')} ${this.rate().toFixed(1).padStart(8)}   ${pc.cyan('exported')} ${String(this.total).padStart(8)}   ${pc.cyan('open groups')} ${this.sources.openIncidents()}`,
       `${pc.cyan('severity')} ${(['Info', 'Medium', 'High', 'Critical'] as const).map((s) => `${colourSeverity(s)} ${this.severities.get(s) ?? 0}`).join('  ')}`,
       Object.entries(this.sources.status())
         .map(([k, v]) => `${pc.dim(k)} ${v}`)
@@ -93,7 +93,7 @@ export class Dashboard implements PipelineObserver {
       pc.bold('top categories'),
       ...top.map(([cat, n]) => `  ${cat.padEnd(28)} ${String(n).padStart(7)}`),
       '',
-      pc.bold('recent incidents'),
+      pc.bold('recent incidents (Medium and above)'),
       ...this.sources
         .incidents()
         .slice(0, 6)
@@ -102,7 +102,8 @@ export class Dashboard implements PipelineObserver {
       pc.bold('findings'),
       ...this.findings.map((f) => `  ${f.score >= 2 ? pc.red('ERROR') : pc.yellow('WARN ')} ${f.detector}/${f.kind} score ${f.score.toFixed(2)}  ${f.body}`),
     ];
-    return lines.join('\n');
+    const width = process.stdout.columns ?? 0;
+    return (width > 0 ? lines.map((l) => fitWidth(l, width)) : lines).join('\n');
   }
 
   private draw(): void {
@@ -111,13 +112,31 @@ export class Dashboard implements PipelineObserver {
     } else {
       const write = this.options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
       write(
-        `events/s=${this.rate().toFixed(1)} exported=${this.total} open_incidents=${this.sources.openIncidents()} findings=${this.findings.length} ` +
+        `events/s=${this.rate().toFixed(1)} exported=${this.total} open_groups=${this.sources.openIncidents()} findings=${this.findings.length} ` +
           Object.entries(this.sources.status())
             .map(([k, v]) => `${k}=${v}`)
             .join(' '),
       );
     }
   }
+}
+
+/** Cuts a line to the terminal width (escape sequences do not count), so the view never wraps. */
+function fitWidth(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\u001b') {
+      const end = line.indexOf('m', i);
+      out += line.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (visible >= width - 1) continue;
+    out += line[i];
+    visible++;
+  }
+  return out;
 }
 
 function colourSeverity(s: Severity): string {

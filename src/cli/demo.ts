@@ -36,6 +36,8 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     seed: options.seed,
     eventsPerSecond: options.rate,
     timeCompression: options.compression,
+    // Dense enough that a short demo shows incidents; the simulator's own default is 6 per hour.
+    incidentsPerHour: 60,
     groundTruthPath: join(DEMO_DIR, 'ground-truth.ndjson'),
   });
   const receiver = options.output ? undefined : await startOtlpReceiver();
@@ -73,7 +75,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   const dashboard = new Dashboard(
     {
       clock,
-      incidents: () => sidecar.correlator.recentIncidents(6),
+      incidents: () => sidecar.correlator.recentIncidents(200).filter((i) => i.maxSeverity !== 'Info'),
       openIncidents: () => sidecar.correlator.openGroups(),
       status: () => ({
         simulated: sim.emitted(),

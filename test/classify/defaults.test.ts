@@ -143,6 +143,12 @@ const table: Row[] = [
   ['EnsuredLoadBalancer', 'Ensured load balancer', 'Network.LoadBalancer', 'Info', { type: 'Normal', kind: 'Service' }],
   ['SyncLoadBalancerFailed', 'Error syncing load balancer: failed to ensure load balancer', 'Network.LoadBalancerFailed', 'High', { kind: 'Service' }],
   // namespace
+  ['LeaderElection', 'control-plane-1_5c1e became leader', 'ControlPlane.LeaderElection', 'Info', { type: 'Normal', kind: 'Lease' }],
+  ['Sync', 'Scheduled for sync', 'Network.IngressSync', 'Info', { type: 'Normal', kind: 'Ingress' }],
+  ['AddedOrUpdated', 'Configuration for shop/web was added or updated', 'Network.IngressSync', 'Info', { type: 'Normal', kind: 'Ingress' }],
+  ['Rejected', 'All hosts are taken by other resources', 'Network.IngressFailed', 'Medium', { type: 'Warning', kind: 'Ingress' }],
+  ['Issuing', 'Issuing certificate as Secret does not exist', 'Certificate.Issuing', 'Info', { type: 'Normal', kind: 'Certificate' }],
+  ['Failed', 'The certificate request has failed to complete and will be retried', 'Certificate.Failed', 'High', { type: 'Warning', kind: 'Certificate' }],
   ['NamespaceFinalizersRemaining', 'Some content in the namespace has finalizers remaining', 'Namespace.Failed', 'Medium', { kind: 'Namespace' }],
   // cluster-autoscaler
   ['TriggeredScaleUp', 'pod triggered scale-up: [{pool-1 3->4 (max: 10)}]', 'Autoscaler.ScaleUp', 'Info', { type: 'Normal', controller: 'cluster-autoscaler' }],
