@@ -3,7 +3,7 @@ import { toEpochMs } from '../model/time.js';
 import type { NormalizeConfig } from './config.js';
 import { truncateUtf8, wellFormed } from './strings.js';
 
-/** Outcome of {@link normalizeEvent}: the event, or a short stable reason token (`not_object`, `missing_uid`, `missing_regarding`: no regarding/involvedObject, or one with neither kind nor name). */
+/** Outcome of {@link normalizeEvent}: the event, or a short stable reason token (`not_object`, `unknown_api_version`, `missing_uid`, `missing_regarding`: no regarding/involvedObject, or one with neither kind nor name). */
 export type NormalizeResult = { ok: true; event: KEvent } | { ok: false; reason: string };
 
 type Obj = Record<string, unknown>;
@@ -40,6 +40,9 @@ function labelsOf(meta: Obj): Record<string, string> | undefined {
   return out;
 }
 
+/** apiVersions whose Event schema the normalizer reads (v1beta1 has the v1 fields). */
+const KNOWN_API_VERSIONS: ReadonlySet<string> = new Set(['events.k8s.io/v1', 'events.k8s.io/v1beta1', 'v1']);
+
 /**
  * Turns one Event as read from the API (`events.k8s.io/v1` or `core/v1`, plain JSON or
  * client-node's deserialized object with Date fields) into a {@link KEvent}. Pure; never throws.
@@ -53,6 +56,10 @@ function labelsOf(meta: Obj): Record<string, string> | undefined {
 export function normalizeEvent(raw: unknown, api: SourceApi, observedTimeMs: number, options: NormalizeConfig): NormalizeResult {
   const ev = asObj(raw);
   if (ev === undefined) return { ok: false, reason: 'not_object' };
+  // List items carry no apiVersion; one that names another API is not an Event we can read.
+  if (ev.apiVersion !== undefined && ev.apiVersion !== '' && !KNOWN_API_VERSIONS.has(String(ev.apiVersion))) {
+    return { ok: false, reason: 'unknown_api_version' };
+  }
   const meta = asObj(ev.metadata);
   if (meta === undefined || typeof meta.uid !== 'string' || meta.uid === '') return { ok: false, reason: 'missing_uid' };
   const isNew = api === 'events.k8s.io/v1';

@@ -577,9 +577,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     },
     putRaw(resource, obj) {
       const storage = storageKind(resource)?.storage ?? resource;
-      const stored = store.putRaw(storage, obj);
-      rawObjects.add(stored);
-      return stored;
+      return store.putRaw(storage, obj, (stored) => rawObjects.add(stored));
     },
   };
 

@@ -197,8 +197,10 @@ export class ObjectStore {
    * Stores an object as given, bypassing every check (tests of malformed input). Missing
    * metadata/name get filled only as far as needed to key it. Creates or replaces.
    */
-  putRaw(storage: string, input: KubeObject): KubeObject {
+  putRaw(storage: string, input: KubeObject, mark?: (stored: KubeObject) => void): KubeObject {
     const obj = structuredClone(input);
+    // Marked before the change reaches watchers, so they serve it verbatim too.
+    mark?.(obj);
     const meta = ensureMeta(obj);
     if (typeof meta['name'] !== 'string' || meta['name'] === '') meta['name'] = `raw-${this.rv + 1}`;
     if (typeof meta['uid'] !== 'string') meta['uid'] = this.uidFactory();

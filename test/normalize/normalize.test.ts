@@ -118,6 +118,7 @@ describe('normalizeEvent: bad input', () => {
     ['array', [], 'not_object'],
     ['no metadata', { regarding: { kind: 'Pod' } }, 'missing_uid'],
     ['empty uid', { metadata: { uid: '' }, regarding: { kind: 'Pod' } }, 'missing_uid'],
+    ['another API', { apiVersion: 'example.com/v9', metadata: { uid: 'u' }, regarding: { kind: 'Pod', name: 'p' } }, 'unknown_api_version'],
     ['no regarding', { metadata: { uid: 'u' } }, 'missing_regarding'],
     ['empty regarding', { metadata: { uid: 'u' }, regarding: {} }, 'missing_regarding'],
     ['regarding not an object', { metadata: { uid: 'u' }, regarding: 'Pod/x' }, 'missing_regarding'],
