@@ -57,7 +57,8 @@ export function normalizeEvent(raw: unknown, api: SourceApi, observedTimeMs: num
   const ev = asObj(raw);
   if (ev === undefined) return { ok: false, reason: 'not_object' };
   // List items carry no apiVersion; one that names another API is not an Event we can read.
-  if (ev.apiVersion !== undefined && ev.apiVersion !== '' && !KNOWN_API_VERSIONS.has(String(ev.apiVersion))) {
+  // Not String(apiVersion): an object without a prototype (or with a throwing toString) would throw.
+  if (ev.apiVersion !== undefined && ev.apiVersion !== '' && (typeof ev.apiVersion !== 'string' || !KNOWN_API_VERSIONS.has(ev.apiVersion))) {
     return { ok: false, reason: 'unknown_api_version' };
   }
   const meta = asObj(ev.metadata);
