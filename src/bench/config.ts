@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** The benchmark's phases, in the order they run. */
+export const BENCH_PHASES = ['ceiling', 'throughput', 'latency', 'normal-rate', 'memory'] as const;
+/** One phase of the benchmark. */
+export type BenchPhase = (typeof BENCH_PHASES)[number];
+
+/** Sizes and rates of a benchmark run. `benchConfigSchema.parse({})` is the full run. */
+export const benchConfigSchema = z.object({
+  throughputEvents: z.number().int().positive().default(100_000).describe('Events preloaded for the ceiling and throughput runs. Default 100000 (--quick 10000).'),
+  objects: z.number().int().positive().default(1000).describe('Distinct pods the throughput, latency and normal-rate Events are about. Default 1000.'),
+  latencyRatePerSecond: z.number().int().positive().default(15_000).describe('Offered rate of the latency run, events per second. Default 15000.'),
+  latencySeconds: z.number().positive().default(10).describe('Length of the latency run, seconds. Default 10 (--quick 2).'),
+  normalRatePerSecond: z.number().int().positive().default(300).describe('Offered rate of the cost run, events per second. Default 300.'),
+  normalSeconds: z.number().positive().default(30).describe('Length of the cost run, seconds (CPU measured over it after a warm-up). Default 30 (--quick 3).'),
+  memoryObjects: z.number().int().positive().default(100_000).describe('Distinct objects (pods, one Event each) of the memory run. Default 100000 (--quick 10000).'),
+  churnSeconds: z.number().min(0).default(0).describe('Length of the churn run after the memory run, seconds; 0 skips it. Default 0 (env EVENTIDE_BENCH_CHURN_SECONDS).'),
+  churnRatePerSecond: z.number().int().positive().default(2000).describe('Event rate of the churn run, events per second, round-robin over memoryObjects. Default 2000.'),
+  churnSampleSeconds: z.number().positive().default(10).describe('RSS sampling period of the churn run, seconds. Default 10.'),
+  warmupEvents: z.number().int().min(1).default(1000).describe('Events sent and awaited before a timed rate run starts. Default 1000.'),
+  timeoutSeconds: z.number().positive().default(300).describe('Longest wait for the receiver to get everything in one run, seconds. Default 300.'),
+});
+
+/** Benchmark sizes (see {@link benchConfigSchema}). */
+export type BenchConfig = z.infer<typeof benchConfigSchema>;
+
+/** The sizes of `--quick`: a smoke test of the benchmark, figures not meaningful. */
+export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_000, latencySeconds: 2, normalSeconds: 3, memoryObjects: 10_000, warmupEvents: 200 };
+
+/** Parses `--only a,b` into phases; throws naming the unknown ones. */
+export function parsePhases(only: string | undefined): BenchPhase[] {
+  if (!only) return [...BENCH_PHASES];
+  const names = only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.filter((n) => !(BENCH_PHASES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`--only: unknown phase ${unknown.join(', ')}; choose from ${BENCH_PHASES.join(', ')}`);
+  return BENCH_PHASES.filter((p) => names.includes(p));
+}

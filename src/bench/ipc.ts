@@ -1,0 +1,123 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A request sent to a benchmark child process. */
+interface RequestMessage {
+  id: number;
+  command: string;
+  args: unknown;
+}
+
+/** The answer of a child to one request. */
+interface ResponseMessage {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/** The benchmark's child processes, each a script next to this module. */
+export type BenchChildName = 'receiver-child' | 'simulator-child' | 'worker-child';
+
+/** A forked benchmark child answering requests over IPC. */
+export interface BenchChild {
+  /** Process id. */
+  pid: number;
+  /** Sends `command` with `args` and resolves with the child's result (rejects with its error). */
+  request<T>(command: string, args?: unknown): Promise<T>;
+  /** Ends the child (SIGTERM, then SIGKILL after 2 s) and resolves when it has exited. */
+  close(): Promise<void>;
+}
+
+/**
+ * Forks a child script of src/bench: `<name>.ts` through tsx when this module runs from
+ * TypeScript sources, `<name>.js` when it runs compiled from dist/.
+ */
+export function forkBenchChild(name: BenchChildName, extraExecArgv: string[] = []): BenchChild {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(new URL(`./${name}${fromSources ? '.ts' : '.js'}`, import.meta.url));
+  const child: ChildProcess = fork(script, [], {
+    execArgv: [...(fromSources ? ['--import', 'tsx'] : []), ...extraExecArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      for (const { reject } of pending.values()) reject(new Error(`bench child ${name} exited (${signal ?? code})`));
+      pending.clear();
+      resolve();
+    });
+  });
+  child.on('message', (message: ResponseMessage) => {
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if (message.ok) waiter.resolve(message.result);
+    else waiter.reject(new Error(`${name}: ${message.error ?? 'failed'}`));
+  });
+  return {
+    pid: child.pid ?? 0,
+    request<T>(command: string, args?: unknown): Promise<T> {
+      if (exited) return Promise.reject(new Error(`bench child ${name} has exited`));
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        const message: RequestMessage = { id, command, args };
+        child.send(message);
+      });
+    },
+    async close() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Handlers of a child: command name → async function of its args. */
+export type RequestHandlers = Record<string, (args: never) => Promise<unknown> | unknown>;
+
+/** In a child: answers the parent's requests with `handlers`; exits when the parent goes away. */
+export function serveRequests(handlers: RequestHandlers): void {
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: RequestMessage) => {
+    const handler = handlers[message.command] as ((args: unknown) => Promise<unknown> | unknown) | undefined;
+    const reply = (response: Omit<ResponseMessage, 'id'>): void => {
+      process.send?.({ id: message.id, ...response });
+    };
+    if (!handler) {
+      reply({ ok: false, error: `unknown command ${message.command}` });
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(message.args))
+      .then(
+        (result) => reply({ ok: true, result }),
+        (error: unknown) => reply({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      );
+  });
+}
+
+/** CPU and memory of a process at one instant. */
+export interface ProcessUsage {
+  /** Wall clock, epoch ms. */
+  atMillis: number;
+  /** User + system CPU time since the process started, microseconds. */
+  cpuMicros: number;
+  /** Resident set size, bytes. */
+  rssBytes: number;
+  /** V8 heap in use, bytes. */
+  heapUsedBytes: number;
+}
+
+/** This process's usage now. */
+export function processUsage(): ProcessUsage {
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return { atMillis: Date.now(), cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed };
+}

@@ -1,0 +1,71 @@
+import type { LatencySummary } from './histogram.js';
+
+/** Delivery counts of one run. */
+export interface DeliveryCounts {
+  /** Events written by the simulator (or records emitted, for the ceiling). */
+  offered: number;
+  /** Distinct stamped records the receiver got. */
+  received: number;
+  /** offered − received. */
+  lost: number;
+  /** Records received more than once. */
+  duplicates: number;
+}
+
+/** Throughput of one run: records per second from start to the last acknowledgement. */
+export interface ThroughputResult extends DeliveryCounts {
+  recordsPerSecond: number;
+  seconds: number;
+}
+
+/** A run at a fixed offered rate. */
+export interface RateResult extends DeliveryCounts {
+  offeredPerSecond: number;
+  seconds: number;
+  latency: LatencySummary;
+  /** CPU of the sidecar process over the run, percent of one core. */
+  cpuPercent: number;
+  /** Largest RSS of the sidecar process sampled during the run, MiB. */
+  rssMiB: number;
+}
+
+/** RSS after a number of distinct objects, and the churn run's samples. */
+export interface MemoryResult extends DeliveryCounts {
+  objects: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+  /** Churn run: RSS samples (seconds since churn start, MiB); empty when not run. */
+  churn: { seconds: number; rssMiB: number; heapUsedMiB: number }[];
+  /** Churn run: events written over it. */
+  churnEvents: number;
+  /** Churn run: largest RSS of the last third over the largest of the middle third (≤ 1.1 is a plateau); null when not run. */
+  plateauRatio: number | null;
+}
+
+/** One target of the issue and whether this run met it. */
+export interface TargetResult {
+  name: string;
+  /** The requirement, in words. */
+  target: string;
+  /** The measured figure, in words. */
+  measured: string;
+  /** 'pass', 'fail', or 'n/a' when it cannot be measured yet (and why, in measured). */
+  verdict: 'pass' | 'fail' | 'n/a';
+}
+
+/** Everything `eventide bench` reports; `--json` prints this object. */
+export interface BenchReport {
+  /** Machine and run description. */
+  machine: { cpus: number; cpuModel: string; node: string; platform: string; totalMemMiB: number };
+  quick: boolean;
+  startedAt: string;
+  /** Detector `enabled` flags switched on for the detectors-on runs. */
+  detectors: string[];
+  ceiling?: ThroughputResult;
+  throughputDetectorsOff?: ThroughputResult;
+  throughputDetectorsOn?: ThroughputResult;
+  latency?: RateResult;
+  normalRate?: RateResult;
+  memory?: MemoryResult;
+  targets: TargetResult[];
+}

@@ -1,0 +1,227 @@
+import { cpus, totalmem } from 'node:os';
+import { type BenchConfig, type BenchPhase, BENCH_PHASES, benchConfigSchema } from './config.js';
+import { detectorSwitch } from './detectors.js';
+import { type BenchChild, type ProcessUsage, forkBenchChild } from './ipc.js';
+import type { ReceiverStats } from './receiver-child.js';
+import type { BenchReport, DeliveryCounts, MemoryResult, RateResult, ThroughputResult } from './results.js';
+import { evaluateTargets } from './targets.js';
+
+/** Options of {@link runBenchmark}. */
+export interface RunBenchmarkOptions {
+  /** Sizes; unset fields take {@link benchConfigSchema}'s defaults. */
+  config?: Partial<BenchConfig>;
+  /** Phases to run. Default all. */
+  phases?: readonly BenchPhase[];
+  /** Marks the report as a `--quick` run. Default false. */
+  quick?: boolean;
+  /** Progress lines (e.g. to stderr). Default none. */
+  progress?: (line: string) => void;
+}
+
+const MIB = 1024 * 1024;
+
+/** The parts of one eventide run: simulator, sidecar process, and the shared receiver. */
+interface EventideRun {
+  sim: BenchChild;
+  worker: BenchChild;
+  kubeconfigYaml: string;
+}
+
+function counts(offered: number, stats: ReceiverStats): DeliveryCounts {
+  return { offered, received: stats.distinct, lost: Math.max(0, offered - stats.distinct), duplicates: stats.duplicates };
+}
+
+function throughput(offered: number, stats: ReceiverStats, startedAtMillis: number): ThroughputResult {
+  const seconds = Math.max(0.001, (stats.lastArrivalMillis - startedAtMillis) / 1000);
+  return { ...counts(offered, stats), seconds, recordsPerSecond: stats.distinct / seconds };
+}
+
+function cpuPercent(a: ProcessUsage, b: ProcessUsage): number {
+  const wallMicros = Math.max(1, (b.atMillis - a.atMillis) * 1000);
+  return ((b.cpuMicros - a.cpuMicros) / wallMicros) * 100;
+}
+
+/**
+ * Runs the benchmark of docs/performance.md: a receiver process shared by every run, and for
+ * each run a fresh simulator process and a fresh process under test (stock pipeline or
+ * sidecar). Returns the figures and each target's verdict.
+ */
+export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<BenchReport> {
+  const config = benchConfigSchema.parse(options.config ?? {});
+  const phases = new Set(options.phases ?? BENCH_PHASES);
+  const progress = options.progress ?? ((): void => undefined);
+  const timeoutMillis = config.timeoutSeconds * 1000;
+  const on = detectorSwitch(true);
+  const off = detectorSwitch(false);
+  const report: BenchReport = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, totalMemMiB: Math.round(totalmem() / MIB) },
+    quick: options.quick ?? false,
+    startedAt: new Date().toISOString(),
+    detectors: on.switched,
+    targets: [],
+  };
+
+  const receiver = forkBenchChild('receiver-child');
+  const children = new Set<BenchChild>([receiver]);
+  const fork = (name: 'simulator-child' | 'worker-child'): BenchChild => {
+    const child = forkBenchChild(name);
+    children.add(child);
+    return child;
+  };
+  const close = async (...list: BenchChild[]): Promise<void> => {
+    for (const child of list) {
+      children.delete(child);
+      await child.close();
+    }
+  };
+  const waitFor = (distinct: number): Promise<ReceiverStats> => receiver.request<ReceiverStats>('waitFor', { distinct, timeoutMillis });
+
+  const startEventide = async (objects: number, overrides: Record<string, unknown>, preload: number): Promise<EventideRun & { startedAtMillis: number }> => {
+    const sim = fork('simulator-child');
+    const { kubeconfigYaml } = await sim.request<{ kubeconfigYaml: string }>('start', { objects });
+    if (preload > 0) await sim.request('stream', { firstSeq: 0, count: preload, objects, ratePerSecond: 0, keepEvents: 0 });
+    await receiver.request('reset');
+    const worker = fork('worker-child');
+    const { startedAtMillis } = await worker.request<{ startedAtMillis: number }>('startSidecar', { kubeconfigYaml, endpoint, overrides });
+    return { sim, worker, kubeconfigYaml, startedAtMillis };
+  };
+
+  /** Warm-up, then `count` events at `ratePerSecond`, sampling the sidecar's usage each second. */
+  const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number): Promise<RateResult> => {
+    await run.sim.request('stream', { firstSeq: 0, count: config.warmupEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0 });
+    await waitFor(config.warmupEvents);
+    await receiver.request('reset');
+    const count = Math.round(ratePerSecond * seconds);
+    const first = await run.worker.request<ProcessUsage>('usage');
+    let peakRss = first.rssBytes;
+    const sampler = setInterval(() => {
+      run.worker.request<ProcessUsage>('usage').then(
+        (u) => (peakRss = Math.max(peakRss, u.rssBytes)),
+        () => undefined,
+      );
+    }, 1000);
+    try {
+      const streamed = run.sim.request<{ written: number; millis: number }>('stream', { firstSeq: config.warmupEvents, count, objects: config.objects, ratePerSecond, keepEvents: 0 });
+      const [written, stats] = await Promise.all([streamed, waitFor(count)]);
+      const last = await run.worker.request<ProcessUsage>('usage');
+      peakRss = Math.max(peakRss, last.rssBytes);
+      return {
+        ...counts(written.written, stats),
+        offeredPerSecond: ratePerSecond,
+        seconds: written.millis / 1000,
+        latency: stats.latency,
+        cpuPercent: cpuPercent(first, last),
+        rssMiB: peakRss / MIB,
+      };
+    } finally {
+      clearInterval(sampler);
+    }
+  };
+
+  const { endpoint } = await receiver.request<{ endpoint: string }>('start');
+  try {
+    if (phases.has('ceiling')) {
+      progress(`ceiling: stock OpenTelemetry JS pipeline, ${config.throughputEvents} records`);
+      const worker = fork('worker-child');
+      await worker.request('prepareCeiling', { endpoint, count: config.throughputEvents, objects: config.objects });
+      await receiver.request('reset');
+      const run = await worker.request<{ startedAtMillis: number }>('runCeiling');
+      report.ceiling = throughput(config.throughputEvents, await waitFor(config.throughputEvents), run.startedAtMillis);
+      await close(worker);
+    }
+    if (phases.has('throughput')) {
+      for (const [label, detectors] of [['off', off], ['on', on]] as const) {
+        progress(`throughput: eventide, detectors ${label}, ${config.throughputEvents} events`);
+        const run = await startEventide(config.objects, detectors.overrides, config.throughputEvents);
+        const result = throughput(config.throughputEvents, await waitFor(config.throughputEvents), run.startedAtMillis);
+        if (label === 'off') report.throughputDetectorsOff = result;
+        else report.throughputDetectorsOn = result;
+        await run.worker.request('stopSidecar');
+        await close(run.worker, run.sim);
+      }
+    }
+    if (phases.has('latency')) {
+      progress(`latency: ${config.latencyRatePerSecond} events/s offered for ${config.latencySeconds} s, detectors on`);
+      const run = await startEventide(config.objects, on.overrides, 0);
+      report.latency = await rateRun(run, config.latencyRatePerSecond, config.latencySeconds);
+      await run.worker.request('stopSidecar');
+      await close(run.worker, run.sim);
+    }
+    if (phases.has('normal-rate')) {
+      progress(`normal rate: ${config.normalRatePerSecond} events/s for ${config.normalSeconds} s, detectors on`);
+      const run = await startEventide(config.objects, on.overrides, 0);
+      report.normalRate = await rateRun(run, config.normalRatePerSecond, config.normalSeconds);
+      await run.worker.request('stopSidecar');
+      await close(run.worker, run.sim);
+    }
+    if (phases.has('memory')) {
+      progress(`memory: ${config.memoryObjects} distinct objects, detectors on${config.churnSeconds > 0 ? `, then ${config.churnSeconds} s of churn` : ''}`);
+      report.memory = await memoryRun(config, startEventide, waitFor, on.overrides, progress);
+    }
+  } finally {
+    await close(...children);
+  }
+  report.targets = evaluateTargets(report);
+  return report;
+}
+
+async function memoryRun(
+  config: BenchConfig,
+  startEventide: (objects: number, overrides: Record<string, unknown>, preload: number) => Promise<EventideRun>,
+  waitFor: (distinct: number) => Promise<ReceiverStats>,
+  overrides: Record<string, unknown>,
+  progress: (line: string) => void,
+): Promise<MemoryResult> {
+  const objects = config.memoryObjects;
+  const run = await startEventide(objects, overrides, objects);
+  try {
+    const stats = await waitFor(objects);
+    const after = await run.worker.request<ProcessUsage>('usage');
+    const result: MemoryResult = {
+      ...counts(objects, stats),
+      objects,
+      rssMiB: after.rssBytes / MIB,
+      heapUsedMiB: after.heapUsedBytes / MIB,
+      churn: [],
+      churnEvents: 0,
+      plateauRatio: null,
+    };
+    if (config.churnSeconds > 0) {
+      const count = Math.round(config.churnRatePerSecond * config.churnSeconds);
+      const startedMillis = Date.now();
+      const sample = async (): Promise<void> => {
+        const u = await run.worker.request<ProcessUsage>('usage');
+        const point = { seconds: Math.round((u.atMillis - startedMillis) / 1000), rssMiB: u.rssBytes / MIB, heapUsedMiB: u.heapUsedBytes / MIB };
+        result.churn.push(point);
+        progress(`churn: ${point.seconds} s, RSS ${point.rssMiB.toFixed(0)} MiB, heap ${point.heapUsedMiB.toFixed(0)} MiB`);
+      };
+      const sampler = setInterval(() => void sample().catch(() => undefined), config.churnSampleSeconds * 1000);
+      try {
+        const streamed = await run.sim.request<{ written: number }>('stream', {
+          firstSeq: objects,
+          count,
+          objects,
+          ratePerSecond: config.churnRatePerSecond,
+          keepEvents: Math.min(objects, 20_000),
+        });
+        result.churnEvents = streamed.written;
+      } finally {
+        clearInterval(sampler);
+      }
+      await sample();
+      result.plateauRatio = plateauRatio(result.churn.map((p) => p.rssMiB));
+    }
+    return result;
+  } finally {
+    await run.worker.request('stopSidecar').catch(() => undefined);
+  }
+}
+
+/** Largest of the last third of `samples` over the largest of the middle third; null with fewer than 3. Pure. */
+export function plateauRatio(samples: readonly number[]): number | null {
+  if (samples.length < 3) return null;
+  const third = Math.floor(samples.length / 3);
+  const middle = samples.slice(third, samples.length - third);
+  const last = samples.slice(samples.length - third);
+  return Math.max(...last) / Math.max(...middle);
+}

@@ -1,0 +1,93 @@
+/**
+ * Benchmark child: the simulated Kubernetes API (src/simulator) in its own process, serving a
+ * watch stream of Events written into its store at a requested rate or all at once.
+ */
+import { startApiServer, type ApiServerHandle } from '../simulator/apiserver.js';
+import { ObjectStore } from '../simulator/store.js';
+import { processUsage } from './ipc.js';
+import { serveRequests } from './ipc.js';
+import { nowMicros } from './stamp.js';
+import { benchEvent, benchNodeObjects, benchPodObject, type JsonObject } from './workload.js';
+
+/** Timer period of rate-driven writes, milliseconds. */
+const TICK_MILLIS = 5;
+
+let api: ApiServerHandle | undefined;
+const store = new ObjectStore({ historySize: 200_000 });
+/** Names of the Events written, oldest first, for churn deletion. */
+const written: { namespace: string; name: string }[] = [];
+let writtenHead = 0;
+let pods = 0;
+
+function write(seq: number, objects: number, keepEvents: number): void {
+  const sent = nowMicros();
+  const event = benchEvent(seq, objects, sent, Math.floor(sent / 1000));
+  store.create('events', event);
+  const meta = event['metadata'] as { namespace: string; name: string };
+  if (keepEvents > 0) {
+    written.push(meta);
+    while (written.length - writtenHead > keepEvents) {
+      const old = written[writtenHead++]!;
+      store.delete('events', old.namespace, old.name);
+    }
+    if (writtenHead > 100_000) {
+      written.splice(0, writtenHead);
+      writtenHead = 0;
+    }
+  }
+}
+
+function ensurePods(count: number): void {
+  for (; pods < count; pods++) store.create('pods', benchPodObject(pods) as JsonObject);
+}
+
+/** Args of `stream`. */
+interface StreamArgs {
+  /** First sequence number. */
+  firstSeq: number;
+  /** Events to write. */
+  count: number;
+  /** Distinct pods the Events are about. */
+  objects: number;
+  /** Events per second; 0 writes them all at once. */
+  ratePerSecond: number;
+  /** Keep only the newest this many Events in the store (0: keep all). */
+  keepEvents: number;
+}
+
+serveRequests({
+  start: async (args: { objects: number }): Promise<{ kubeconfigYaml: string }> => {
+    for (const node of benchNodeObjects()) store.create('nodes', node);
+    ensurePods(args.objects);
+    api = await startApiServer({ store, bookmarkIntervalMillis: 1000 });
+    return { kubeconfigYaml: api.kubeconfigYaml() };
+  },
+  /** Writes `count` Events, at `ratePerSecond` or at once; resolves with the wall time taken, ms. */
+  stream: (args: StreamArgs) =>
+    new Promise<{ written: number; millis: number }>((resolve) => {
+      ensurePods(args.objects);
+      const started = Date.now();
+      let done = 0;
+      const writeUpTo = (target: number): void => {
+        for (; done < Math.min(target, args.count); done++) write(args.firstSeq + done, args.objects, args.keepEvents);
+      };
+      if (args.ratePerSecond <= 0) {
+        writeUpTo(args.count);
+        resolve({ written: done, millis: Date.now() - started });
+        return;
+      }
+      const timer = setInterval(() => {
+        writeUpTo(Math.floor((args.ratePerSecond * (Date.now() - started)) / 1000));
+        if (done >= args.count) {
+          clearInterval(timer);
+          resolve({ written: done, millis: Date.now() - started });
+        }
+      }, TICK_MILLIS);
+    }),
+  usage: () => processUsage(),
+  stats: () => ({ events: store.count('events'), pods: store.count('pods'), api: api?.stats() }),
+  close: async () => {
+    await api?.close();
+    return true;
+  },
+});

@@ -1,0 +1,49 @@
+import Table from 'cli-table3';
+import type { LatencySummary } from './histogram.js';
+import type { BenchReport, DeliveryCounts } from './results.js';
+
+const n0 = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (l: LatencySummary): string => `${l.p50Millis.toFixed(1)} / ${l.p95Millis.toFixed(1)} / ${l.p99Millis.toFixed(1)}`;
+const delivery = (d: DeliveryCounts): string => `${n0(d.received)}/${n0(d.offered)}${d.lost ? `, lost ${n0(d.lost)}` : ''}${d.duplicates ? `, dup ${n0(d.duplicates)}` : ''}`;
+
+/** The report as two text tables: figures, then targets. */
+export function renderReport(report: BenchReport): string {
+  const m = report.machine;
+  const lines = [
+    `eventide bench${report.quick ? ' --quick (smoke sizes: figures not meaningful)' : ''} — ${m.cpus} × ${m.cpuModel}, ${n0(m.totalMemMiB)} MiB, node ${m.node}, ${report.startedAt}`,
+    `detectors on = ${report.detectors.length > 0 ? report.detectors.join(', ') : 'none found'} (isolation forest, LSTM, drift: not built yet)`,
+  ];
+  const figures = new Table({ head: ['run', 'figure', 'delivered', 'detail'] });
+  const ceiling = report.ceiling?.recordsPerSecond;
+  if (report.ceiling) figures.push(['ceiling: stock OTel JS pipeline', `${n0(report.ceiling.recordsPerSecond)} records/s`, delivery(report.ceiling), `${report.ceiling.seconds.toFixed(2)} s`]);
+  for (const [label, run] of [
+    ['eventide, detectors off', report.throughputDetectorsOff],
+    ['eventide, every detector on', report.throughputDetectorsOn],
+  ] as const) {
+    if (run) figures.push([label, `${n0(run.recordsPerSecond)} events/s`, delivery(run), `${run.seconds.toFixed(2)} s${ceiling ? `, ${(run.recordsPerSecond / ceiling).toFixed(2)} × ceiling` : ''}`]);
+  }
+  for (const [label, run] of [
+    ['latency', report.latency],
+    ['normal rate', report.normalRate],
+  ] as const) {
+    if (run) {
+      figures.push([
+        `${label}: ${n0(run.offeredPerSecond)} events/s offered`,
+        `p50/p95/p99 ${ms(run.latency)} ms`,
+        delivery(run),
+        `CPU ${run.cpuPercent.toFixed(1)}% of a core, RSS ${n0(run.rssMiB)} MiB`,
+      ]);
+    }
+  }
+  if (report.memory) {
+    const mem = report.memory;
+    figures.push([`memory: ${n0(mem.objects)} distinct objects`, `RSS ${n0(mem.rssMiB)} MiB`, delivery(mem), `heap ${n0(mem.heapUsedMiB)} MiB`]);
+    if (mem.churn.length > 0) {
+      const series = mem.churn.map((p) => `${p.seconds}s:${n0(p.rssMiB)}`).join(' ');
+      figures.push([`churn: ${n0(mem.churnEvents)} events`, `plateau ${mem.plateauRatio?.toFixed(2) ?? '-'}`, '', series]);
+    }
+  }
+  const targets = new Table({ head: ['target', 'required', 'measured', 'verdict'] });
+  for (const t of report.targets) targets.push([t.name, t.target, t.measured, t.verdict.toUpperCase()]);
+  return [...lines, figures.toString(), targets.toString()].join('\n');
+}

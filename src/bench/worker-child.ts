@@ -1,0 +1,85 @@
+/**
+ * Benchmark child: the process under test. Runs either the whole eventide sidecar against the
+ * simulator, or the stock OpenTelemetry JS log pipeline alone (the ceiling), and reports its
+ * own CPU time and RSS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { type Sidecar, assembleSidecar } from '../cli/assemble.js';
+import { validateConfig } from '../config/load.js';
+import { Enricher } from '../enrich/enricher.js';
+import { systemClock } from '../model/time.js';
+import { silentLogger } from '../observe/logger.js';
+import { createMetrics } from '../observe/metrics.js';
+import { KubeEventSource } from '../source/event-source.js';
+import { type PreparedCeiling, prepareCeiling } from './ceiling.js';
+import { deepMerge } from './detectors.js';
+import { processUsage, serveRequests } from './ipc.js';
+
+let sidecar: Sidecar | undefined;
+let checkpointDir: string | undefined;
+let ceiling: PreparedCeiling | undefined;
+
+/** Args of `startSidecar`. */
+interface SidecarArgs {
+  kubeconfigYaml: string;
+  endpoint: string;
+  /** Deep-merged over the benchmark's base config (detector switches). */
+  overrides: Record<string, unknown>;
+}
+
+async function startSidecar(args: SidecarArgs): Promise<{ startedAtMillis: number }> {
+  checkpointDir = mkdtempSync(join(tmpdir(), 'eventide-bench-'));
+  const base = {
+    export: { endpoint: args.endpoint },
+    delivery: { checkpoint: { type: 'file', path: join(checkpointDir, 'checkpoint.json') } },
+    server: { host: '127.0.0.1', port: 0 },
+    log: { level: 'silent' },
+  };
+  const config = validateConfig(deepMerge(base, args.overrides), 'benchmark');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(args.kubeconfigYaml);
+  const logger = silentLogger();
+  const metrics = createMetrics();
+  const clock = systemClock;
+  const startedAtMillis = Date.now();
+  sidecar = await assembleSidecar(config, {
+    clock,
+    logger,
+    metrics,
+    serviceVersion: 'bench',
+    env: {},
+    kubeConfig,
+    serveHttp: false,
+    createSource: (skips) => new KubeEventSource(config.source, { kubeConfig, clock, logger, metrics, skips, normalize: config.normalize }),
+    createEnricher: (skips) => new Enricher(config.enrich, { kubeConfig, clock, logger, metrics, skips }),
+  });
+  await sidecar.start();
+  return { startedAtMillis };
+}
+
+serveRequests({
+  startSidecar: (args: SidecarArgs) => startSidecar(args),
+  stopSidecar: async () => {
+    const counts = sidecar?.pipeline.counts();
+    const skipped = sidecar?.skips.snapshot();
+    await sidecar?.stop();
+    sidecar = undefined;
+    if (checkpointDir) rmSync(checkpointDir, { recursive: true, force: true });
+    return { counts, skipped };
+  },
+  prepareCeiling: (args: { endpoint: string; count: number; objects: number }) => {
+    ceiling = prepareCeiling(args.endpoint, args.count, args.objects);
+    return { records: args.count };
+  },
+  /** Emits the prepared records through the stock pipeline; resolves after forceFlush with the emit start time. */
+  runCeiling: async () => {
+    if (!ceiling) throw new Error('prepareCeiling first');
+    const result = await ceiling.run();
+    ceiling = undefined;
+    return result;
+  },
+  usage: () => processUsage(),
+});

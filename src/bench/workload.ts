@@ -1,0 +1,96 @@
+import { formatStamp } from './stamp.js';
+
+/** A Kubernetes object as plain JSON. */
+export type JsonObject = Record<string, unknown>;
+
+/** Namespaces the benchmark's objects are spread over. */
+export const BENCH_NAMESPACES = ['shop', 'payments', 'search', 'auth', 'batch', 'monitoring', 'ingress', 'data'];
+
+/** Nodes the benchmark's pods run on. */
+const NODE_COUNT = 50;
+
+interface Template {
+  reason: string;
+  type: 'Normal' | 'Warning';
+  component: string;
+  note: (pod: string) => string;
+}
+
+/** A mix like a busy cluster's: lifecycle chatter with a share of warnings. */
+const TEMPLATES: readonly Template[] = [
+  { reason: 'Scheduled', type: 'Normal', component: 'default-scheduler', note: (pod) => `Successfully assigned ${pod} to node` },
+  { reason: 'Pulled', type: 'Normal', component: 'kubelet', note: () => 'Container image "registry.example.com/app:1.4.2" already present on machine' },
+  { reason: 'Created', type: 'Normal', component: 'kubelet', note: () => 'Created container app' },
+  { reason: 'Started', type: 'Normal', component: 'kubelet', note: () => 'Started container app' },
+  { reason: 'BackOff', type: 'Warning', component: 'kubelet', note: (pod) => `Back-off restarting failed container app in pod ${pod}` },
+  { reason: 'Unhealthy', type: 'Warning', component: 'kubelet', note: () => 'Readiness probe failed: Get "http://10.1.2.3:8080/ready": context deadline exceeded' },
+  { reason: 'Killing', type: 'Normal', component: 'kubelet', note: () => 'Stopping container app' },
+  { reason: 'FailedMount', type: 'Warning', component: 'kubelet', note: () => 'MountVolume.SetUp failed for volume "data" : timed out waiting for the condition' },
+];
+
+/** Name, namespace and uid of the benchmark's pod number `index`. Pure. */
+export function benchPod(index: number): { name: string; namespace: string; uid: string; node: string } {
+  const namespace = BENCH_NAMESPACES[index % BENCH_NAMESPACES.length]!;
+  const hex = index.toString(16).padStart(12, '0');
+  return { name: `app-${index}`, namespace, uid: `00000000-0000-4000-8000-${hex}`, node: `node-${index % NODE_COUNT}` };
+}
+
+/** The Pod object of {@link benchPod} `index`, as stored by the API server. Pure. */
+export function benchPodObject(index: number): JsonObject {
+  const pod = benchPod(index);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: pod.name, namespace: pod.namespace, uid: pod.uid, labels: { app: `app-${index % 200}`, tier: 'web' } },
+    spec: { nodeName: pod.node, containers: [{ name: 'app', image: 'registry.example.com/app:1.4.2' }] },
+    status: { phase: 'Running' },
+  };
+}
+
+/** The Node objects the benchmark's pods run on. Pure. */
+export function benchNodeObjects(): JsonObject[] {
+  return Array.from({ length: NODE_COUNT }, (_, i) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${i}`, uid: `node-uid-${i}` } }));
+}
+
+/**
+ * Event number `seq` of a run, about pod `seq % objects`, stamped with its send time so the
+ * receiver can measure latency. 70% are written as the legacy core/v1 recorder does, 30% as the
+ * events.k8s.io/v1 recorder. Stored in the core/v1 shape (the simulator converts on read). Pure.
+ */
+export function benchEvent(seq: number, objects: number, sentMicros: number, atMillis: number): JsonObject {
+  const pod = benchPod(seq % objects);
+  const template = TEMPLATES[seq % TEMPLATES.length]!;
+  const note = `${template.note(pod.name)} (${formatStamp(seq, sentMicros)})`;
+  const base = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${pod.name}.${seq.toString(16)}`, namespace: pod.namespace },
+    involvedObject: { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, apiVersion: 'v1', fieldPath: 'spec.containers{app}' },
+    reason: template.reason,
+    message: note,
+    type: template.type,
+  };
+  const seconds = new Date(Math.floor(atMillis / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  if (seq % 10 < 7) {
+    return {
+      ...base,
+      source: { component: template.component, host: pod.node },
+      firstTimestamp: seconds,
+      lastTimestamp: seconds,
+      count: 1,
+      eventTime: null,
+      reportingComponent: '',
+      reportingInstance: '',
+    };
+  }
+  return {
+    ...base,
+    source: {},
+    firstTimestamp: null,
+    lastTimestamp: null,
+    eventTime: new Date(atMillis).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
+    action: template.type === 'Warning' ? 'Failed' : 'Updated',
+    reportingComponent: template.component,
+    reportingInstance: pod.node,
+  };
+}
