@@ -15,6 +15,8 @@ export interface BatchOutcome {
   /** Records per kind in the batch (tagged ones only). */
   counts: { event: number; finding: number };
   ok: boolean;
+  /** True when the batch was written to the disk queue rather than taken by the collector (it is delivered later, also after a restart). */
+  queued?: boolean;
   error?: unknown;
 }
 
@@ -94,25 +96,42 @@ export class AckingExporter implements LogRecordExporter {
   }
 
   private exportOnce(logs: ReadableLogRecord[]): Promise<ExportResult> {
-    return new Promise((resolve) => {
-      try {
-        this.inner.export(logs, resolve);
-      } catch (error) {
-        resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-      }
-    });
+    return exportOnce(this.inner, logs);
   }
 
   private report(logs: ReadableLogRecord[], result: ExportResult): void {
-    const seqs: number[] = [];
-    const counts = { event: 0, finding: 0 };
-    for (const record of logs) {
-      const tag = this.tags.get(record);
-      if (!tag) continue;
-      counts[tag.kind]++;
-      if (tag.seq !== undefined) seqs.push(tag.seq);
-    }
+    const { seqs, counts } = describeBatch(logs, this.tags);
     const ok = result.code === ExportResultCode.SUCCESS;
     this.onOutcome(ok ? { seqs, counts, ok } : { seqs, counts, ok, error: result.error });
   }
+}
+
+/** The seqs of a batch's event records (in batch order) and its tagged records per kind. */
+export function describeBatch(logs: readonly ReadableLogRecord[], tags: WeakMap<object, DeliveryTag>): Pick<BatchOutcome, 'seqs' | 'counts'> {
+  const seqs: number[] = [];
+  const counts = { event: 0, finding: 0 };
+  for (const record of logs) {
+    const tag = tags.get(record);
+    if (!tag) continue;
+    counts[tag.kind]++;
+    if (tag.seq !== undefined) seqs.push(tag.seq);
+  }
+  return { seqs, counts };
+}
+
+/** Sends one batch through `exporter`, turning a throw into a FAILED result. */
+export function exportOnce(exporter: LogRecordExporter, logs: ReadableLogRecord[]): Promise<ExportResult> {
+  return new Promise((resolve) => {
+    try {
+      exporter.export(logs, resolve);
+    } catch (error) {
+      resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  });
+}
+
+/** True for an export error whose gRPC code the OTLP spec calls retryable. */
+export function isRetryable(error: unknown): boolean {
+  const code = grpcCode(error);
+  return code !== undefined && RETRYABLE_GRPC_CODES.has(code);
 }

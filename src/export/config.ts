@@ -18,11 +18,66 @@ export const batchConfigSchema = z.object({
     .describe('Capacity of the SDK queue; must exceed maxInFlight so the queue never drops. Default 16384.'),
 });
 
-/** Retries of a batch the collector refused with a retryable gRPC status (UNAVAILABLE, RESOURCE_EXHAUSTED, ...). */
+/**
+ * Retries of a batch the collector refused with a retryable gRPC status (UNAVAILABLE,
+ * RESOURCE_EXHAUSTED, ...). With the queue (`queue.enabled`, the default) a batch is retried
+ * until it is delivered, with exponential backoff and full jitter; without it, `maxAttempts`
+ * attempts within `batch.exportTimeoutMillis`, then the batch is reported failed.
+ */
 export const retryConfigSchema = z.object({
-  maxAttempts: z.number().int().min(1).default(5).describe('Attempts per batch, the first included. Default 5.'),
-  initialBackoffMillis: z.number().int().min(0).default(1000).describe('Wait before the first retry, in milliseconds; grows 1.5x per retry. Default 1000.'),
-  maxBackoffMillis: z.number().int().min(0).default(5000).describe('Longest wait between retries, in milliseconds. Default 5000.'),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe('Attempts per batch, the first included, when queue.enabled is false (the queue retries without an attempt limit). Default 5.'),
+  initialBackoffMillis: z
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe('Backoff before the first retry, in milliseconds; doubles per retry with the queue (full jitter: a random wait up to it), grows 1.5x without. Default 1000.'),
+  maxBackoffMillis: z.number().int().min(0).default(5000).describe('Cap of the backoff between retries, in milliseconds. Default 5000.'),
+  maxElapsedMillis: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('With the queue: give up a batch retried for this long (dropped, counted as retry_expired), in milliseconds; 0 = retry while the queue has room. Default 0.'),
+});
+
+/**
+ * The export queue: batches the collector has not taken yet wait in memory (bounded) and spill
+ * to a size-capped segment-file queue on disk, which survives restarts and drains first, in order.
+ */
+export const queueConfigSchema = z.object({
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe('Keep undeliverable batches queued (memory, then disk) and retry them until the collector takes them. Default true.'),
+  directory: z
+    .string()
+    .min(1)
+    .default('.eventide/queue')
+    .describe('Directory of the disk queue segments (an emptyDir or volume in a pod; one process per directory). Default .eventide/queue.'),
+  maxMemoryRecords: z
+    .number()
+    .int()
+    .min(0)
+    .default(2048)
+    .describe('Records waiting in memory for the collector before further batches spill to disk. Default 2048.'),
+  maxDiskBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024)
+    .describe('Cap of the disk queue in bytes; past it the oldest batches are dropped (counted, logged). Default 268435456 (256 MiB).'),
+  segmentBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024)
+    .describe('Size at which a disk queue segment file is closed and a new one started, in bytes. Default 8388608 (8 MiB).'),
 });
 
 /**
@@ -41,6 +96,13 @@ export const exportConfigSchema = z
       .describe('Records emitted but not yet acknowledged before emit() waits (backpressure). Default 8192.'),
     batch: batchConfigSchema.prefault({}).describe('Batching of export requests.'),
     retry: retryConfigSchema.prefault({}).describe('Retries of retryable export failures.'),
+    queue: queueConfigSchema.prefault({}).describe('Memory and disk queue for batches the collector has not taken yet.'),
+    shutdownTimeoutMillis: z
+      .number()
+      .int()
+      .positive()
+      .default(20_000)
+      .describe("Longest shutdown waits for queued records to reach the collector before persisting the rest to the disk queue, in milliseconds (under Kubernetes' default 30 s grace period). Default 20000."),
     compression: z
       .enum(['gzip', 'none'])
       .optional()
@@ -77,6 +139,13 @@ export const exportConfigSchema = z
         code: 'custom',
         path: ['batch', 'maxExportBatchSize'],
         message: 'batch.maxExportBatchSize must not exceed batch.maxQueueSize',
+      });
+    }
+    if (config.queue.maxDiskBytes < config.queue.segmentBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['queue', 'segmentBytes'],
+        message: `queue.segmentBytes (${config.queue.segmentBytes}) must not exceed queue.maxDiskBytes (${config.queue.maxDiskBytes}): lower segmentBytes or raise maxDiskBytes`,
       });
     }
   });

@@ -7,7 +7,8 @@ import { BatchingRecordExporter, type RecordExporterDeps } from './record-export
 /**
  * Ships event and anomaly records as OTLP logs over gRPC (`@opentelemetry/exporter-logs-otlp-grpc`)
  * to a collector: batched, gzip by default, TLS for https endpoints, retries of retryable
- * statuses, backpressure at `maxInFlight`, per-batch acks. Connection settings are resolved
+ * statuses (with the memory + disk queue of `export.queue`: until delivered), backpressure at
+ * `maxInFlight`, per-batch acks. Connection settings are resolved
  * once at construction (see {@link resolveOtlpConnection}); a bad certificate path throws here.
  */
 export class OtlpEventExporter extends BatchingRecordExporter {
@@ -23,7 +24,7 @@ export class OtlpEventExporter extends BatchingRecordExporter {
       compression: connection.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
       timeoutMillis: connection.requestTimeoutMillis,
     });
-    super(config, deps, transport);
+    super(config, deps, transport, { durableQueue: true });
     this.connection = connection;
     deps.logger.info(
       { endpoint: connection.endpoint, tls: !connection.insecure, compression: connection.compression },

@@ -15,6 +15,8 @@ import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import { SkipReporter } from '../observe/skips.js';
 import { AckingExporter, grpcCode, type BatchOutcome, type DeliveryTag } from './acking-exporter.js';
+import { QueueingExporter } from './queue/queueing-exporter.js';
+import { queueMetrics } from './queue/queue-metrics.js';
 import type { ExportConfig } from './config.js';
 import { millisToHrTime } from './flat-record.js';
 import { eventToLogRecord, findingToLogRecord, type MappedRecord } from './mapping.js';
@@ -26,6 +28,11 @@ export interface AckResult {
   seqs: number[];
   /** False when the batch failed after retries: those records did not reach the collector. */
   ok: boolean;
+  /**
+   * True when the batch was acknowledged by the disk queue, not (yet) by the collector: it is
+   * durable and delivered later, also after a restart (a readiness check may treat it as an outage).
+   */
+  queued?: boolean;
 }
 
 /** What every record exporter offers the pipeline. */
@@ -53,6 +60,14 @@ export interface RecordExporterDeps {
   serviceVersion: string;
   /** Environment read for OTEL_* variables. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Random numbers in [0, 1) for retry jitter. Default Math.random. */
+  random?: () => number;
+}
+
+/** Options of the batching core chosen by each concrete exporter. */
+export interface BatchingOptions {
+  /** Use the memory + disk queue (when `config.queue.enabled`): for transports that can be unreachable. Default false. */
+  durableQueue?: boolean;
 }
 
 /** Namespaces whose LoggerProvider is kept; an evicted one is rebuilt on its next record (same attributes). */
@@ -109,22 +124,33 @@ export class BatchingRecordExporter implements RecordExporter {
   private readonly skips: SkipReporter;
   private inFlightCount = 0;
   private closed = false;
+  /** The queue between the SDK and the transport, when the durable queue is in use. */
+  protected readonly queue: QueueingExporter | undefined;
 
   constructor(
     private readonly config: ExportConfig,
     private readonly deps: RecordExporterDeps,
     transport: LogRecordExporter,
+    options: BatchingOptions = {},
   ) {
     this.skips = new SkipReporter(deps.logger, deps.metrics);
     this.baseAttributes = baseResourceAttributes(config, deps.serviceVersion, deps.env ?? process.env);
-    const acking = new AckingExporter(
-      transport,
-      this.tags,
-      { ...config.retry, deadlineMillis: Math.max(0, config.batch.exportTimeoutMillis - 1000) },
-      (outcome) => this.onBatch(outcome),
-    );
+    const onOutcome = (outcome: BatchOutcome): void => this.onBatch(outcome);
+    let exporter: LogRecordExporter;
+    if (options.durableQueue && config.queue.enabled) {
+      const { logger, clock } = deps;
+      this.queue = new QueueingExporter(transport, this.tags, config, onOutcome, {
+        logger,
+        clock,
+        metrics: queueMetrics(deps.metrics.registry),
+        ...(deps.random ? { random: deps.random } : {}),
+      });
+      exporter = this.queue;
+    } else {
+      exporter = new AckingExporter(transport, this.tags, { ...config.retry, deadlineMillis: Math.max(0, config.batch.exportTimeoutMillis - 1000) }, onOutcome);
+    }
     const batch = new BatchLogRecordProcessor({
-      exporter: acking,
+      exporter,
       maxExportBatchSize: config.batch.maxExportBatchSize,
       scheduledDelayMillis: config.batch.scheduledDelayMillis,
       exportTimeoutMillis: config.batch.exportTimeoutMillis,
@@ -160,6 +186,7 @@ export class BatchingRecordExporter implements RecordExporter {
     if (this.closed) return;
     this.closed = true;
     for (const wake of this.waiters.splice(0)) wake();
+    this.queue?.beginShutdown();
     await this.processor.shutdown();
   }
 
@@ -231,8 +258,8 @@ export class BatchingRecordExporter implements RecordExporter {
 
   private onBatch(outcome: BatchOutcome): void {
     const { metrics, logger } = this.deps;
-    metrics.exportBatches.inc({ result: outcome.ok ? 'success' : 'failure' });
-    if (outcome.ok) {
+    metrics.exportBatches.inc({ result: outcome.ok ? (outcome.queued ? 'queued' : 'success') : 'failure' });
+    if (outcome.ok && !outcome.queued) {
       if (outcome.counts.event > 0) metrics.recordsAcked.inc({ kind: 'event' }, outcome.counts.event);
       if (outcome.counts.finding > 0) metrics.recordsAcked.inc({ kind: 'finding' }, outcome.counts.finding);
     } else {
@@ -248,7 +275,7 @@ export class BatchingRecordExporter implements RecordExporter {
       }
     }
     this.release(outcome.counts.event + outcome.counts.finding);
-    const result: AckResult = { seqs: outcome.seqs, ok: outcome.ok };
+    const result: AckResult = outcome.queued ? { seqs: outcome.seqs, ok: outcome.ok, queued: true } : { seqs: outcome.seqs, ok: outcome.ok };
     for (const listener of this.listeners) {
       try {
         listener(result);

@@ -13,7 +13,9 @@ describe('exportConfigSchema', () => {
       clusterName: '',
       maxInFlight: 8192,
       batch: { maxExportBatchSize: 512, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000, maxQueueSize: 16_384 },
-      retry: { maxAttempts: 5, initialBackoffMillis: 1000, maxBackoffMillis: 5000 },
+      retry: { maxAttempts: 5, initialBackoffMillis: 1000, maxBackoffMillis: 5000, maxElapsedMillis: 0 },
+      queue: { enabled: true, directory: '.eventide/queue', maxMemoryRecords: 2048, maxDiskBytes: 268_435_456, segmentBytes: 8_388_608 },
+      shutdownTimeoutMillis: 20_000,
       endpoint: '',
       insecure: false,
       headers: {},
@@ -27,6 +29,8 @@ describe('exportConfigSchema', () => {
     [{ batch: { maxQueueSize: 100, maxExportBatchSize: 512 }, maxInFlight: 50 }, 'batch.maxExportBatchSize'],
     [{ compression: 'zstd' }, 'compression'],
     [{ maxInFlight: 0 }, 'maxInFlight'],
+    [{ queue: { maxDiskBytes: 1000, segmentBytes: 2000 } }, 'queue.segmentBytes'],
+    [{ queue: { directory: '' } }, 'queue.directory'],
   ])('rejects %j naming %s', (input, path) => {
     const result = exportConfigSchema.safeParse(input);
     expect(result.success).toBe(false);

@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Counter, Gauge } from 'prom-client';
 import { exportConfigSchema, type ExportConfig } from '../../src/export/config.js';
@@ -10,13 +13,14 @@ import { createMetrics, type Metrics } from '../../src/observe/metrics.js';
 /** Config input accepted by exportConfigSchema (nested objects partial). */
 export type ExportConfigInput = Parameters<typeof exportConfigSchema.parse>[0];
 
-/** A parsed export config for tests: short batch delay, quick retries. */
+/** A parsed export config for tests: short batch delay, quick retries, the disk queue in a fresh temp directory. */
 export function testConfig(input: Record<string, unknown> = {}): ExportConfig {
-  const { batch, retry, ...rest } = input as { batch?: object; retry?: object };
+  const { batch, retry, queue, ...rest } = input as { batch?: object; retry?: object; queue?: object };
   return exportConfigSchema.parse({
     ...rest,
     batch: { scheduledDelayMillis: 10, ...batch },
     retry: { initialBackoffMillis: 20, maxBackoffMillis: 50, ...retry },
+    queue: { directory: mkdtempSync(join(tmpdir(), 'eventide-queue-')), ...queue },
   });
 }
 

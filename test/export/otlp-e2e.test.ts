@@ -169,8 +169,8 @@ describe('OTLP/gRPC export end to end (real gRPC server decoding the OTLP protob
     expect(warnings[0]?.kind).toBe(`grpc_${status.INVALID_ARGUMENT}`);
   });
 
-  it('retries UNAVAILABLE (outage) and delivers once the collector is back', async () => {
-    const { exporter, metrics } = exporterFor({ retry: { maxAttempts: 5 } });
+  it('without the queue: retries UNAVAILABLE (outage) and delivers once the collector is back', async () => {
+    const { exporter, metrics } = exporterFor({ retry: { maxAttempts: 5 }, queue: { enabled: false } });
     const acks: AckResult[] = [];
     exporter.onAck((a) => acks.push(a));
     receiver.setFailure(status.UNAVAILABLE, 2);
@@ -182,8 +182,8 @@ describe('OTLP/gRPC export end to end (real gRPC server decoding the OTLP protob
     expect(await metricValue(metrics.exportBatches, { result: 'failure' })).toBe(0);
   });
 
-  it('gives up after retry.maxAttempts of a retryable failure and reports ok:false', async () => {
-    const { exporter, metrics } = exporterFor({ retry: { maxAttempts: 3 } });
+  it('without the queue: gives up after retry.maxAttempts of a retryable failure and reports ok:false', async () => {
+    const { exporter, metrics } = exporterFor({ retry: { maxAttempts: 3 }, queue: { enabled: false } });
     const acks: AckResult[] = [];
     exporter.onAck((a) => acks.push(a));
     receiver.setFailure(status.UNAVAILABLE);

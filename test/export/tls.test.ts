@@ -86,9 +86,9 @@ describe.skipIf(!OPENSSL)('OTLP/gRPC over TLS (throwaway CA made with openssl)',
     await receiver.close();
   });
 
-  it('without the CA the handshake fails: the batch is acked ok:false, nothing is received', async () => {
+  it('without the CA the handshake fails: the batch is acked ok:false (queue disabled), nothing is received', async () => {
     const receiver = await startOtlpReceiver({ tls: { cert: pki.serverCert, key: pki.serverKey } });
-    const { exporter } = makeExporter({ endpoint: receiver.endpoint, retry: { maxAttempts: 1 } });
+    const { exporter } = makeExporter({ endpoint: receiver.endpoint, retry: { maxAttempts: 1 }, queue: { enabled: false } });
     const acks: boolean[] = [];
     exporter.onAck((a) => acks.push(a.ok));
     await exporter.emit(buildRecord(buildEvent(), { seq: 1 }));
