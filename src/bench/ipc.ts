@@ -19,13 +19,22 @@ interface ResponseMessage {
 /** The benchmark's child processes, each a script next to this module. */
 export type BenchChildName = 'receiver-child' | 'simulator-child' | 'worker-child';
 
+/**
+ * `--cpu-prof` flags for the process under test when `EVENTIDE_BENCH_CPU_PROF` names a folder:
+ * each worker child writes a `.cpuprofile` there when it exits.
+ */
+export function cpuProfileArgs(name: BenchChildName, env: NodeJS.ProcessEnv = process.env): string[] {
+  const dir = env['EVENTIDE_BENCH_CPU_PROF'];
+  return dir && name === 'worker-child' ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+}
+
 /** A forked benchmark child answering requests over IPC. */
 export interface BenchChild {
   /** Process id. */
   pid: number;
   /** Sends `command` with `args` and resolves with the child's result (rejects with its error). */
   request<T>(command: string, args?: unknown): Promise<T>;
-  /** Ends the child (SIGTERM, then SIGKILL after 2 s) and resolves when it has exited. */
+  /** Ends the child (disconnects, so it exits by itself and writes a CPU profile; SIGKILL after 5 s) and resolves when it has exited. */
   close(): Promise<void>;
 }
 
@@ -33,7 +42,7 @@ export interface BenchChild {
  * Forks a child script of src/bench: `<name>.ts` through tsx when this module runs from
  * TypeScript sources, `<name>.js` when it runs compiled from dist/.
  */
-export function forkBenchChild(name: BenchChildName, extraExecArgv: string[] = []): BenchChild {
+export function forkBenchChild(name: BenchChildName, extraExecArgv: string[] = cpuProfileArgs(name)): BenchChild {
   const fromSources = import.meta.url.endsWith('.ts');
   const script = fileURLToPath(new URL(`./${name}${fromSources ? '.ts' : '.js'}`, import.meta.url));
   const child: ChildProcess = fork(script, [], {
@@ -71,8 +80,9 @@ export function forkBenchChild(name: BenchChildName, extraExecArgv: string[] = [
     },
     async close() {
       if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      if (child.connected) child.disconnect();
+      else child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exit;
       clearTimeout(timer);
     },

@@ -43,6 +43,7 @@ function eachLengthField(buf: Buffer, start: number, end: number, onField: (fiel
         break;
       case 2: {
         const length = varint(c);
+        if (c.pos + length > end) throw new RangeError('field runs past its message');
         onField(field, c.pos, c.pos + length);
         c.pos += length;
         break;
@@ -53,6 +54,7 @@ function eachLengthField(buf: Buffer, start: number, end: number, onField: (fiel
       default:
         throw new RangeError(`unsupported wire type ${key & 7}`);
     }
+    if (c.pos > end) throw new RangeError('field runs past its message');
   }
 }
 

@@ -33,7 +33,7 @@ interface SidecarArgs {
 async function startSidecar(args: SidecarArgs): Promise<{ startedAtMillis: number }> {
   checkpointDir = mkdtempSync(join(tmpdir(), 'eventide-bench-'));
   const base = {
-    export: { endpoint: args.endpoint },
+    export: { endpoint: args.endpoint, queue: { directory: join(checkpointDir, 'queue') } },
     delivery: { checkpoint: { type: 'file', path: join(checkpointDir, 'checkpoint.json') } },
     server: { host: '127.0.0.1', port: 0 },
     log: { level: 'silent' },

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parsePhases } from '../../src/bench/config.js';
+import { runBenchmark } from '../../src/bench/run.js';
+import { renderReport } from '../../src/bench/table.js';
+
+describe('eventide bench (tiny sizes: structure only, never speed)', () => {
+  it('runs every phase in separate processes and delivers every event exactly once', async () => {
+    const report = await runBenchmark({
+      quick: true,
+      config: {
+        throughputEvents: 400,
+        objects: 40,
+        latencyRatePerSecond: 400,
+        latencySeconds: 1,
+        normalRatePerSecond: 100,
+        normalSeconds: 1,
+        memoryObjects: 300,
+        churnSeconds: 1.5,
+        churnRatePerSecond: 200,
+        churnSampleSeconds: 0.4,
+        warmupEvents: 50,
+        timeoutSeconds: 60,
+      },
+    });
+    for (const run of [report.ceiling, report.throughputDetectorsOff, report.throughputDetectorsOn]) {
+      expect(run).toMatchObject({ offered: 400, received: 400, lost: 0, duplicates: 0 });
+      expect(run!.recordsPerSecond).toBeGreaterThan(0);
+    }
+    expect(report.latency).toMatchObject({ offered: 400, received: 400, lost: 0, duplicates: 0, offeredPerSecond: 400 });
+    expect(report.latency!.latency.count).toBe(400);
+    expect(report.latency!.latency.p99Millis).toBeGreaterThanOrEqual(report.latency!.latency.p50Millis);
+    expect(report.normalRate).toMatchObject({ offered: 100, received: 100, lost: 0 });
+    expect(report.normalRate!.rssMiB).toBeGreaterThan(10);
+    expect(report.memory).toMatchObject({ objects: 300, offered: 300, received: 300, lost: 0, churnEvents: 300 });
+    expect(report.memory!.churn.length).toBeGreaterThanOrEqual(1);
+    expect(report.detectors).toContain('pattern.enabled');
+    expect(report.targets.map((t) => t.name)).toEqual([
+      'throughput, detectors off',
+      'throughput, every detector on',
+      'latency at 400 events/s',
+      'CPU at 100 events/s',
+      'RSS at 100 events/s, no LSTM',
+      'RSS at 100 events/s, with LSTM',
+      ...(report.memory!.plateauRatio !== null ? ['RSS plateau, 300 objects churning'] : []),
+    ]);
+    expect(report.targets.find((t) => t.name.includes('with LSTM'))?.verdict).toBe('n/a');
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expect(renderReport(report)).toContain('ceiling: stock OTel JS pipeline');
+  }, 90_000);
+
+  it('--only selects phases and names unknown ones', () => {
+    expect(parsePhases(undefined)).toEqual(['ceiling', 'throughput', 'latency', 'normal-rate', 'memory']);
+    expect(parsePhases('memory, ceiling')).toEqual(['ceiling', 'memory']);
+    expect(() => parsePhases('ceiling,speed')).toThrow(/unknown phase speed/);
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { deepMerge, detectorSwitch } from '../../src/bench/detectors.js';
+import { LatencyHistogram } from '../../src/bench/histogram.js';
+import { forEachLogBody } from '../../src/bench/otlp-wire.js';
+import type { BenchReport } from '../../src/bench/results.js';
+import { plateauRatio } from '../../src/bench/run.js';
+import { formatStamp, parseStamp } from '../../src/bench/stamp.js';
+import { evaluateTargets } from '../../src/bench/targets.js';
+import { benchEvent } from '../../src/bench/workload.js';
+
+/** Protobuf length-delimited field. */
+function field(number: number, payload: Buffer): Buffer {
+  const key = (number << 3) | 2;
+  const length: number[] = [];
+  let n = payload.length;
+  while (n >= 0x80) {
+    length.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  length.push(n);
+  return Buffer.concat([Buffer.from([key, ...length]), payload]);
+}
+
+function logRecord(body: string | undefined): Buffer {
+  const time = Buffer.from([(1 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8]); // fixed64 time_unix_nano
+  const severity = Buffer.from([(2 << 3) | 0, 9]); // varint severity_number
+  const parts = [time, severity, field(3, Buffer.from('INFO'))];
+  if (body !== undefined) parts.push(field(5, field(1, Buffer.from(body, 'utf8'))));
+  parts.push(field(6, field(1, Buffer.from('k8s.event.reason'))));
+  return Buffer.concat(parts);
+}
+
+describe('otlp-wire', () => {
+  it('finds every LogRecord body across resources and scopes', () => {
+    const scopeA = field(2, Buffer.concat([field(1, field(1, Buffer.from('eventide'))), field(2, logRecord('one')), field(2, logRecord(undefined))]));
+    const scopeB = field(2, field(2, logRecord('drei ü')));
+    const request = Buffer.concat([field(1, Buffer.concat([field(1, Buffer.from([])), scopeA])), field(1, scopeB)]);
+    const bodies: string[] = [];
+    forEachLogBody(request, (b) => bodies.push(b));
+    expect(bodies).toEqual(['one', '', 'drei ü']);
+  });
+
+  it('throws RangeError on a truncated request', () => {
+    const request = field(1, field(2, field(2, logRecord('x'))));
+    expect(() => forEachLogBody(request.subarray(0, request.length - 3), () => undefined)).toThrow(RangeError);
+  });
+});
+
+describe('stamp and workload', () => {
+  it('round-trips a stamp inside an Event note', () => {
+    const event = benchEvent(42, 10, 1_795_000_000_123_456, 1_795_000_000_123);
+    expect(parseStamp(String(event['message']))).toEqual({ seq: 42, sentMicros: 1_795_000_000_123_456 });
+    expect(parseStamp('Started container app')).toBeUndefined();
+    expect(formatStamp(1, 2)).toBe('bench seq=1 sent=2');
+  });
+
+  it('writes 70% legacy and 30% events.k8s.io-style Events about seq % objects', () => {
+    const events = Array.from({ length: 10 }, (_, i) => benchEvent(i, 3, 0, 0));
+    expect(events.filter((e) => e['eventTime'] === null)).toHaveLength(7);
+    expect((events[4]!['involvedObject'] as { name: string }).name).toBe('app-1');
+  });
+});
+
+describe('LatencyHistogram', () => {
+  it('reports percentiles within 1% and the exact max', () => {
+    const h = new LatencyHistogram();
+    for (let i = 1; i <= 1000; i++) h.record(i);
+    const s = h.summary();
+    expect(s.count).toBe(1000);
+    expect(s.p50Millis).toBeGreaterThanOrEqual(500);
+    expect(s.p50Millis).toBeLessThanOrEqual(506);
+    expect(s.p99Millis).toBeGreaterThanOrEqual(990);
+    expect(s.p99Millis).toBeLessThanOrEqual(1000);
+    expect(s.maxMillis).toBe(1000);
+    expect(new LatencyHistogram().summary().p99Millis).toBe(0);
+  });
+});
+
+describe('detectorSwitch', () => {
+  it('flips every enabled flag of detector sections, nested ones included, and nothing else', () => {
+    const defaults = { pattern: { enabled: true, windowMillis: 5 }, anomaly: { forest: { enabled: false }, lstm: { enabled: false } }, redact: { enabled: true } };
+    expect(detectorSwitch(true, defaults)).toEqual({
+      overrides: { pattern: { enabled: true }, anomaly: { forest: { enabled: true }, lstm: { enabled: true } } },
+      switched: ['pattern.enabled', 'anomaly.forest.enabled', 'anomaly.lstm.enabled'],
+    });
+    expect(detectorSwitch(false, defaults).overrides).toEqual({ pattern: { enabled: false }, anomaly: { forest: { enabled: false }, lstm: { enabled: false } } });
+  });
+
+  it('finds the pattern detector in the real config schema', () => {
+    expect(detectorSwitch(true).switched).toContain('pattern.enabled');
+  });
+
+  it('deepMerge merges objects and replaces the rest', () => {
+    expect(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] }, e: 2 })).toEqual({ a: { b: 1, c: [2] }, d: 1, e: 2 });
+  });
+});
+
+describe('plateauRatio and targets', () => {
+  it('compares the last third with the middle third', () => {
+    expect(plateauRatio([100, 120, 130, 131, 129, 130])).toBeCloseTo(130 / 131, 5);
+    expect(plateauRatio([100, 120, 130, 131, 160, 200])).toBeCloseTo(200 / 131, 5);
+    expect(plateauRatio([1, 2])).toBeNull();
+  });
+
+  it('passes and fails each target against its threshold', () => {
+    const latency = { count: 10, p50Millis: 5, p95Millis: 9, p99Millis: 250, maxMillis: 300 };
+    const report: BenchReport = {
+      machine: { cpus: 2, cpuModel: 'x', node: 'v20', platform: 'linux-x64', totalMemMiB: 1 },
+      quick: false,
+      startedAt: '',
+      detectors: [],
+      ceiling: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 1000, seconds: 1 },
+      throughputDetectorsOff: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 700, seconds: 1 },
+      throughputDetectorsOn: { offered: 10, received: 9, lost: 1, duplicates: 0, recordsPerSecond: 600, seconds: 1 },
+      latency: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 15000, seconds: 1, latency, cpuPercent: 50, rssMiB: 100 },
+      normalRate: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 300, seconds: 1, latency, cpuPercent: 4.9, rssMiB: 151 },
+      targets: [],
+    };
+    expect(evaluateTargets(report).map((t) => t.verdict)).toEqual(['pass', 'fail', 'fail', 'pass', 'fail', 'n/a']);
+  });
+});
