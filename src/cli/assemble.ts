@@ -149,8 +149,9 @@ export async function assembleSidecar(config: EventideConfig, deps: SidecarDeps)
         if (releaseTimer) clearInterval(releaseTimer);
         await source.stop();
         await pipeline.drain();
-        await delivery.checkpointer.stop();
+        // Acknowledgements arrive by the exporter's shutdown: the final checkpoint comes after it.
         await exporter.shutdown();
+        await delivery.checkpointer.stop();
         await enricher?.stop();
         await sidecar.http?.close();
         logger.info({ counts: pipeline.counts(), skipped: skips.snapshot() }, 'stopped');

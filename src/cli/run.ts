@@ -1,9 +1,14 @@
-import { loadConfig } from '../config/load.js';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ConfigError, loadConfig } from '../config/load.js';
 import type { EventideConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
-import { systemClock } from '../model/time.js';
+import { leaderConfigProblems } from '../leader/config.js';
+import { resolveIdentity, resolveLeaseNamespace } from '../leader/identity.js';
+import { LeaderReplica } from '../leader/replica.js';
+import { type Shard, shardCheckpoint } from '../leader/shard.js';
+import { type Clock, systemClock } from '../model/time.js';
 import { createLogger, type Logger } from '../observe/logger.js';
-import { createMetrics } from '../observe/metrics.js';
+import { type Metrics, createMetrics } from '../observe/metrics.js';
 import { KubeEventSource } from '../source/event-source.js';
 import { ReplaySource } from '../source/replay.js';
 import { type Sidecar, assembleSidecar } from './assemble.js';
@@ -18,17 +23,78 @@ export async function runCommand(options: { config?: string; kubeconfig?: string
   const clock = systemClock;
   const metrics = createMetrics();
   logger.info({ version: VERSION, cluster: kubeConfig.getCurrentCluster()?.server }, 'eventide starting');
-  const sidecar = await assembleSidecar(config, {
+  const services: KubeServices = { kubeConfig, clock, logger, metrics, env: process.env };
+  if (config.leader.mode === 'none') {
+    await runUntilSignal(await assembleKubeSidecar(config, services), logger);
+    return;
+  }
+  await runUntilSignal(createLeaderReplica(config, services), logger);
+}
+
+/** What a sidecar against a cluster is built from. */
+export interface KubeServices {
+  kubeConfig: KubeConfig;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The sidecar `eventide run` runs: the Kubernetes watch and the enricher. `owns` keeps only a
+ * shard's namespaces; `serveHttp` false when a {@link LeaderReplica} serves for all its shards.
+ */
+export function assembleKubeSidecar(
+  config: EventideConfig,
+  services: KubeServices,
+  options: { owns?: (namespace: string) => boolean; serveHttp?: boolean } = {},
+): Promise<Sidecar> {
+  const { kubeConfig, clock, logger, metrics, env } = services;
+  const owns = options.owns;
+  return assembleSidecar(config, {
     clock,
     logger,
     metrics,
     serviceVersion: VERSION,
-    env: process.env,
+    env,
     kubeConfig,
-    createSource: (skips) => new KubeEventSource(config.source, { kubeConfig, clock, logger, metrics, skips, normalize: config.normalize }),
+    ...(options.serveHttp !== undefined ? { serveHttp: options.serveHttp } : {}),
+    createSource: (skips) =>
+      new KubeEventSource(config.source, { kubeConfig, clock, logger, metrics, skips, normalize: config.normalize, ...(owns ? { filter: owns } : {}) }),
     createEnricher: (skips) => new Enricher(config.enrich, { kubeConfig, clock, logger, metrics, skips }),
   });
-  await runUntilSignal(sidecar, logger);
+}
+
+/**
+ * `eventide run` with `leader.mode` active-standby or sharded: a replica that runs one sidecar per
+ * shard Lease it holds, each with that shard's namespaces and checkpoint (docs/leader-election.md).
+ * Throws {@link ConfigError} when the leader settings do not fit the rest of the config.
+ */
+export function createLeaderReplica(config: EventideConfig, services: KubeServices): LeaderReplica {
+  const problems = leaderConfigProblems(config.leader, config.delivery.checkpoint.type);
+  if (problems.length > 0) throw new ConfigError(`invalid config:\n  ${problems.join('\n  ')}`, problems);
+  return new LeaderReplica(config.leader, {
+    api: services.kubeConfig.makeApiClient(CoordinationV1Api),
+    clock: services.clock,
+    logger: services.logger,
+    metrics: services.metrics,
+    leaseNamespace: resolveLeaseNamespace(config.leader.leaseNamespace, services.kubeConfig),
+    identity: resolveIdentity(config.leader.identity),
+    http: { host: config.server.host, port: config.server.port },
+    buildShard: (shard, owns) => assembleKubeSidecar(shardSidecarConfig(config, shard), services, { serveHttp: false, ...(owns ? { owns } : {}) }),
+  });
+}
+
+/**
+ * The config of one shard's sidecar: its own checkpoint (src/leader/shard.ts) and, with several
+ * shards in one process, its own export queue directory (one exporter per directory).
+ */
+export function shardSidecarConfig(config: EventideConfig, shard: Shard): EventideConfig {
+  const out: EventideConfig = { ...config, delivery: { ...config.delivery, checkpoint: shardCheckpoint(config.delivery.checkpoint, shard) } };
+  const exportSection = config.export as EventideConfig['export'] & { queue?: { directory?: string } };
+  const directory = exportSection.queue?.directory;
+  if (shard.count > 1 && directory) out.export = { ...config.export, queue: { ...exportSection.queue, directory: `${directory}/shard-${shard.index}` } };
+  return out;
 }
 
 /** `eventide replay FILE`: the pipeline over a recorded file, then exit. */
@@ -57,8 +123,8 @@ export async function replayCommand(file: string, options: { config?: string; sp
   process.stdout.write(`${JSON.stringify({ file, ...sidecar.pipeline.counts(), skipped: sidecar.skips.snapshot() })}\n`);
 }
 
-/** Starts the sidecar and stops it gracefully on SIGTERM/SIGINT (within the pod's grace period). */
-export async function runUntilSignal(sidecar: Sidecar, logger: Logger): Promise<void> {
+/** Starts the sidecar (or leader replica) and stops it gracefully on SIGTERM/SIGINT (within the pod's grace period). */
+export async function runUntilSignal(sidecar: Pick<Sidecar, 'start' | 'stop'>, logger: Logger): Promise<void> {
   installFailureHandler(logger);
   await sidecar.start();
   await new Promise<void>((resolve) => {

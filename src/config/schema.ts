@@ -4,6 +4,7 @@ import { correlateConfigSchema, patternConfigSchema } from '../correlate/config.
 import { deliveryConfigSchema } from '../delivery/config.js';
 import { enrichConfigSchema } from '../enrich/config.js';
 import { exportConfigSchema } from '../export/config.js';
+import { leaderConfigSchema } from '../leader/config.js';
 import { normalizeConfigSchema } from '../normalize/config.js';
 import { redactConfigSchema } from '../redact/config.js';
 import { sourceConfigSchema } from '../source/config.js';
@@ -39,6 +40,7 @@ export const eventideConfigSchema = z.object({
   pattern: patternConfigSchema.prefault({}),
   redact: redactConfigSchema.prefault({}),
   export: exportConfigSchema.prefault({}),
+  leader: leaderConfigSchema.prefault({}),
   server: serverConfigSchema.prefault({}),
   log: logConfigSchema.prefault({}),
 });

@@ -102,6 +102,11 @@ export class LeaderReplica {
     this.coordinator.start();
   }
 
+  /** URL of the /healthz, /readyz, /metrics server once started; undefined when not served. */
+  httpUrl(): string | undefined {
+    return this.http?.url;
+  }
+
   /** Shard indexes this replica holds now. */
   heldShards(): number[] {
     return this.coordinator.heldShards();

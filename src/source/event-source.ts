@@ -25,6 +25,11 @@ export interface KubeEventSourceDeps {
   scheduler?: Scheduler;
   /** Jitter source in [0,1). Default Math.random. */
   random?: () => number;
+  /**
+   * Keeps only Events of the namespaces it accepts (a leader-election shard's, src/leader); the
+   * others belong to another shard and are dropped without a skip (the filter counts them). Default: all.
+   */
+  filter?: (namespace: string) => boolean;
 }
 
 const RECEIVED_TYPE: Record<ObjectOrigin, string> = { list: 'LIST', added: 'ADDED', modified: 'MODIFIED', deleted: 'DELETED' };
@@ -177,12 +182,13 @@ export class KubeEventSource {
   private async onObject(sink: EventSink, api: SourceApi, obj: WireObject, origin: ObjectOrigin): Promise<void> {
     this.deps.metrics.eventsReceived.inc({ api, type: RECEIVED_TYPE[origin] });
     if (origin === 'deleted') return;
-    if (this.excluded.size > 0) {
+    if (this.excluded.size > 0 || this.deps.filter) {
       const ns = (obj.metadata as { namespace?: unknown } | undefined)?.namespace;
       if (typeof ns === 'string' && this.excluded.has(ns)) {
         this.deps.skips.skip('source', 'namespace_excluded', { namespace: ns });
         return;
       }
+      if (this.deps.filter && !this.deps.filter(typeof ns === 'string' ? ns : '')) return;
     }
     const result = normalizeEvent(obj, api, this.deps.clock.now(), this.deps.normalize);
     if (!result.ok) {
