@@ -259,9 +259,10 @@ export class BatchingRecordExporter implements RecordExporter {
   private onBatch(outcome: BatchOutcome): void {
     const { metrics, logger } = this.deps;
     metrics.exportBatches.inc({ result: outcome.ok ? (outcome.queued ? 'queued' : 'success') : 'failure' });
-    if (outcome.ok && !outcome.queued) {
-      if (outcome.counts.event > 0) metrics.recordsAcked.inc({ kind: 'event' }, outcome.counts.event);
-      if (outcome.counts.finding > 0) metrics.recordsAcked.inc({ kind: 'finding' }, outcome.counts.finding);
+    if (outcome.ok) {
+      // a batch on the disk queue is counted as acked when the collector takes it (drained_records)
+      if (!outcome.queued && outcome.counts.event > 0) metrics.recordsAcked.inc({ kind: 'event' }, outcome.counts.event);
+      if (!outcome.queued && outcome.counts.finding > 0) metrics.recordsAcked.inc({ kind: 'finding' }, outcome.counts.finding);
     } else {
       const code = grpcCode(outcome.error);
       const kind = code !== undefined ? `grpc_${code}` : outcome.error instanceof Error ? outcome.error.name : 'unknown';

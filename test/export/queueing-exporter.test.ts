@@ -170,6 +170,14 @@ describe('QueueingExporter (through the batching core, scripted collector)', () 
     expect(lines().filter((l) => String(l.msg).startsWith('export disk queue full'))).toHaveLength(1);
   });
 
+  it('with the collector up, a burst past maxMemoryRecords goes through the disk queue and arrives complete and in order', async () => {
+    const { exporter, collector, metrics } = make({ batch: { maxExportBatchSize: 20 }, queue: { maxMemoryRecords: 20, segmentBytes: 10_000 } });
+    await emitSeqs(exporter, 0, 200);
+    await until(() => collector.received.length === 200);
+    expect(collector.received).toEqual(uids(0, 200));
+    expect(await metricValue(queueMetrics(metrics.registry).droppedRecords)).toBe(0);
+  });
+
   it('a non-retryable refusal ends the batch with ok:false (not retried, not queued)', async () => {
     const collector = new FakeCollector();
     collector.mode = 'reject';
