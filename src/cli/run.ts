@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { EventideConfig } from '../config/schema.js';
@@ -91,9 +92,8 @@ export function createLeaderReplica(config: EventideConfig, services: KubeServic
  */
 export function shardSidecarConfig(config: EventideConfig, shard: Shard): EventideConfig {
   const out: EventideConfig = { ...config, delivery: { ...config.delivery, checkpoint: shardCheckpoint(config.delivery.checkpoint, shard) } };
-  const exportSection = config.export as EventideConfig['export'] & { queue?: { directory?: string } };
-  const directory = exportSection.queue?.directory;
-  if (shard.count > 1 && directory) out.export = { ...config.export, queue: { ...exportSection.queue, directory: `${directory}/shard-${shard.index}` } };
+  const queue = config.export.queue;
+  if (shard.count > 1) out.export = { ...config.export, queue: { ...queue, directory: join(queue.directory, `shard-${shard.index}`) } };
   return out;
 }
 

@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLeaderReplica } from '../../src/cli/run.js';
@@ -57,6 +60,7 @@ interface Replica {
   proxy: Proxy;
 }
 
+const queueRoot = mkdtempSync(join(tmpdir(), 'eventide-replicas-'));
 let sim: SimulatorHandle | undefined;
 let receiver: OtlpReceiver | undefined;
 const running: Replica[] = [];
@@ -77,7 +81,7 @@ async function startReplica(id: string, leader: Record<string, unknown>): Promis
   kubeConfig.loadFromString(sim.api.kubeconfigYaml().replace(simUrl, proxy.url));
   const config = validateConfig(
     {
-      export: { endpoint: receiver.endpoint, batch: { scheduledDelayMillis: 20 } },
+      export: { endpoint: receiver.endpoint, batch: { scheduledDelayMillis: 20 }, queue: { directory: join(queueRoot, id) } },
       delivery: { seriesThrottleMillis: 0, checkpoint: { type: 'configmap', namespace: LEASE_NAMESPACE, intervalMillis: CHECKPOINT_MILLIS } },
       source: { backoff: { initialMillis: 20, maxMillis: 200 } },
       enrich: { enabled: false },
