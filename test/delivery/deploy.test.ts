@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { deliveryConfigSchema } from '../../src/delivery/config.js';
+import { leaderConfigSchema } from '../../src/leader/config.js';
+import { shardCheckpoint, shardsOf } from '../../src/leader/shard.js';
 
 const DEPLOY = join(import.meta.dirname, '..', '..', 'deploy');
 
@@ -135,10 +137,15 @@ describe('deploy/ manifests', () => {
       expect(r.verbs).not.toContain('delete');
       expect(r.verbs).not.toContain('list');
     }
+    // One checkpoint and one Lease per shard in leader.mode sharded (src/leader/shard.ts names them).
+    const shards = shardsOf(leaderConfigSchema.parse({ mode: 'sharded', shards: 4 }));
+    const checkpoint = deliveryConfigSchema.parse({}).checkpoint;
     const cm = rules.find((r) => r.resources.includes('configmaps') && r.resourceNames);
-    expect(cm?.resourceNames).toEqual([checkpointName]);
+    expect(cm?.resourceNames).toEqual([checkpointName, ...shards.map((s) => shardCheckpoint(checkpoint, s).name)]);
     expect(cm?.verbs.sort()).toEqual(['get', 'update']);
-    expect(rules.some((r) => r.apiGroups.includes('coordination.k8s.io') && r.resources.includes('leases'))).toBe(true);
+    const leases = rules.find((r) => r.apiGroups.includes('coordination.k8s.io') && r.resources.includes('leases') && r.resourceNames);
+    expect(leases?.resourceNames).toEqual([leaderConfigSchema.parse({}).leaseName, ...shards.map((s) => s.leaseName)]);
+    expect(leases?.verbs.sort()).toEqual(['get', 'update']);
   });
 
   it('the bindings give the roles to the eventide ServiceAccount', () => {
