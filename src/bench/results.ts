@@ -59,6 +59,8 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; node: string; platform: string; totalMemMiB: number };
   quick: boolean;
   startedAt: string;
+  /** Config merged into every sidecar run (`EVENTIDE_BENCH_CONFIG`); {} for the defaults. */
+  sidecarOverrides: Record<string, unknown>;
   /** Detector `enabled` flags switched on for the detectors-on runs. */
   detectors: string[];
   ceiling?: ThroughputResult;

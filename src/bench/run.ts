@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { type BenchConfig, type BenchPhase, BENCH_PHASES, benchConfigSchema } from './config.js';
-import { detectorSwitch } from './detectors.js';
+import { deepMerge, detectorSwitch } from './detectors.js';
 import { type BenchChild, type ProcessUsage, forkBenchChild } from './ipc.js';
 import type { ReceiverStats } from './receiver-child.js';
 import type { BenchReport, DeliveryCounts, MemoryResult, RateResult, ThroughputResult } from './results.js';
@@ -14,6 +14,8 @@ export interface RunBenchmarkOptions {
   phases?: readonly BenchPhase[];
   /** Marks the report as a `--quick` run. Default false. */
   quick?: boolean;
+  /** Config deep-merged into every sidecar run, under the detector switches (what-if runs). Default none. */
+  sidecarOverrides?: Record<string, unknown>;
   /** Progress lines (e.g. to stderr). Default none. */
   progress?: (line: string) => void;
 }
@@ -51,13 +53,17 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   const phases = new Set(options.phases ?? BENCH_PHASES);
   const progress = options.progress ?? ((): void => undefined);
   const timeoutMillis = config.timeoutSeconds * 1000;
+  const base = options.sidecarOverrides ?? {};
   const on = detectorSwitch(true);
   const off = detectorSwitch(false);
+  on.overrides = deepMerge(base, on.overrides);
+  off.overrides = deepMerge(base, off.overrides);
   const report: BenchReport = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, totalMemMiB: Math.round(totalmem() / MIB) },
     quick: options.quick ?? false,
     startedAt: new Date().toISOString(),
     detectors: on.switched,
+    sidecarOverrides: base,
     targets: [],
   };
 

@@ -11,7 +11,7 @@ import { type Sidecar, assembleSidecar } from '../cli/assemble.js';
 import { validateConfig } from '../config/load.js';
 import { Enricher } from '../enrich/enricher.js';
 import { systemClock } from '../model/time.js';
-import { silentLogger } from '../observe/logger.js';
+import { createLogger, silentLogger } from '../observe/logger.js';
 import { createMetrics } from '../observe/metrics.js';
 import { KubeEventSource } from '../source/event-source.js';
 import { type PreparedCeiling, prepareCeiling } from './ceiling.js';
@@ -41,7 +41,9 @@ async function startSidecar(args: SidecarArgs): Promise<{ startedAtMillis: numbe
   const config = validateConfig(deepMerge(base, args.overrides), 'benchmark');
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(args.kubeconfigYaml);
-  const logger = silentLogger();
+  // EVENTIDE_BENCH_LOG=<pino level> shows the sidecar's own log on stderr (debugging a run)
+  const logLevel = process.env['EVENTIDE_BENCH_LOG'];
+  const logger = logLevel ? createLogger({ level: logLevel }) : silentLogger();
   const metrics = createMetrics();
   const clock = systemClock;
   const startedAtMillis = Date.now();
@@ -82,4 +84,12 @@ serveRequests({
     return result;
   },
   usage: () => processUsage(),
+  /** The running sidecar's counters (debugging a stalled run). */
+  status: () =>
+    sidecar && {
+      counts: sidecar.pipeline.counts(),
+      inFlight: sidecar.exporter.inFlight(),
+      source: sidecar.source.status(),
+      skipped: sidecar.skips.snapshot(),
+    },
 });

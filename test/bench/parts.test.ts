@@ -109,6 +109,7 @@ describe('plateauRatio and targets', () => {
       quick: false,
       startedAt: '',
       detectors: [],
+      sidecarOverrides: {},
       ceiling: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 1000, seconds: 1 },
       throughputDetectorsOff: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 700, seconds: 1 },
       throughputDetectorsOn: { offered: 10, received: 9, lost: 1, duplicates: 0, recordsPerSecond: 600, seconds: 1 },
