@@ -16,7 +16,7 @@ const api = fc.constantFrom<SourceApi>('events.k8s.io/v1', 'v1');
 function expectWellFormed(event: KEvent, observedMs: number): void {
   for (const key of ['uid', 'name', 'namespace', 'resourceVersion', 'reason', 'note', 'type', 'action', 'reportingController', 'reportingInstance'] as const) {
     expect(typeof event[key]).toBe('string');
-    expect(event[key].isWellFormed()).toBe(true); // no lone surrogates reach the exporter's protobuf strings
+    expect((event[key] as unknown as { isWellFormed(): boolean }).isWellFormed()).toBe(true); // no lone surrogates reach the exporter's protobuf strings
   }
   expect(event.uid).not.toBe('');
   expect(Number.isInteger(event.count) && event.count >= 1).toBe(true);
