@@ -122,12 +122,14 @@ export class QueueingExporter implements LogRecordExporter {
   }
 
   /**
-   * Resolves when every batch handed over so far is acknowledged: delivered, or (when the
-   * collector is failing, or `shutdownTimeoutMillis` passed) written to the disk queue.
+   * Resolves when every batch handed over so far is acknowledged and, while the collector keeps
+   * taking batches, the disk queue is drained too: when the collector fails (or
+   * `shutdownTimeoutMillis` passes) what is left in memory is written to the disk queue instead,
+   * to be delivered later (also by the next start).
    */
   async forceFlush(): Promise<void> {
     const deadline = this.shutdownDeadlineMs ?? this.deps.clock.now() + this.settings.shutdownTimeoutMillis;
-    while (this.memory.length > 0 && !this.stopped) {
+    while ((this.memory.length > 0 || this.diskDepthEntries() > 0) && !this.stopped) {
       if (!this.healthy || this.deps.clock.now() >= deadline) {
         this.spillMemory();
         break;
