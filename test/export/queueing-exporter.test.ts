@@ -86,7 +86,9 @@ describe('QueueingExporter (through the batching core, scripted collector)', () 
     const collector = new FakeCollector();
     collector.mode = 'down';
     const { exporter, metrics, acks } = make({ queue: { maxMemoryRecords: 2 } }, { collector });
-    await emitSeqs(exporter, 0, 10);
+    await emitSeqs(exporter, 0, 1);
+    await until(() => collector.attempts >= 2); // the outage is noticed (a retry)
+    await emitSeqs(exporter, 1, 10);
     await until(() => acks.length === 8);
     expect(acks.every((a) => a.ok && a.queued)).toBe(true);
     expect(exporter.inFlight()).toBe(2); // the memory batches hold their slots: backpressure
@@ -113,7 +115,9 @@ describe('QueueingExporter (through the batching core, scripted collector)', () 
     down.mode = 'down';
     const first = make({ queue: { maxMemoryRecords: 2 } }, { collector: down });
     const directory = (first.exporter as unknown as { config: { queue: { directory: string } } }).config.queue.directory;
-    await emitSeqs(first.exporter, 0, 6);
+    await emitSeqs(first.exporter, 0, 1);
+    await until(() => down.attempts >= 2);
+    await emitSeqs(first.exporter, 1, 6);
     await until(() => first.acks.length === 4 && down.attempts > 0);
     await first.exporter.shutdown(); // the 2 memory batches are older than the disk ones: they go in front
     expect(ackedSeqs(first.acks)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -156,7 +160,9 @@ describe('QueueingExporter (through the batching core, scripted collector)', () 
     collector.mode = 'down';
     const { logger, lines } = capturingLogger();
     const { exporter, metrics } = make({ queue: { maxMemoryRecords: 1, maxDiskBytes: 4000, segmentBytes: 1000 } }, { collector, logger });
-    await emitSeqs(exporter, 0, 40);
+    await emitSeqs(exporter, 0, 1);
+    await until(() => collector.attempts >= 2);
+    await emitSeqs(exporter, 1, 40);
     const q = queueMetrics(metrics.registry);
     await until(() => exporter.inFlight() === 1);
     const dropped = await metricValue(q.droppedRecords, { reason: 'disk_full' });
@@ -170,12 +176,14 @@ describe('QueueingExporter (through the batching core, scripted collector)', () 
     expect(lines().filter((l) => String(l.msg).startsWith('export disk queue full'))).toHaveLength(1);
   });
 
-  it('with the collector up, a burst past maxMemoryRecords goes through the disk queue and arrives complete and in order', async () => {
-    const { exporter, collector, metrics } = make({ batch: { maxExportBatchSize: 20 }, queue: { maxMemoryRecords: 20, segmentBytes: 10_000 } });
+  it('with the collector up, a burst past maxMemoryRecords stays in memory (bounded by maxInFlight) and arrives complete and in order', async () => {
+    const { exporter, collector, metrics } = make({ maxInFlight: 100, batch: { maxExportBatchSize: 20 }, queue: { maxMemoryRecords: 20 } });
     await emitSeqs(exporter, 0, 200);
     await until(() => collector.received.length === 200);
     expect(collector.received).toEqual(uids(0, 200));
-    expect(await metricValue(queueMetrics(metrics.registry).droppedRecords)).toBe(0);
+    const q = queueMetrics(metrics.registry);
+    expect(await metricValue(q.spilledRecords)).toBe(0);
+    expect(await metricValue(metrics.backpressureSeconds)).toBeGreaterThanOrEqual(0);
   });
 
   it('a non-retryable refusal ends the batch with ok:false (not retried, not queued)', async () => {

@@ -46,7 +46,8 @@ function errorText(error: unknown): string {
  * A LogRecordExporter that never gives up on a collector outage. Each batch the SDK hands over is
  * queued at once (the SDK's callback succeeds) and ONE sender delivers the queue in order:
  *
- * - in memory while the disk queue is empty and the memory holds fewer than
+ * - in memory while the disk queue is empty and either the collector is taking batches (memory
+ *   then bounded by the exporter's maxInFlight) or the memory holds fewer than
  *   `queue.maxMemoryRecords` (one batch always fits); these batches are acknowledged
  *   (`onOutcome`) only when the collector took them, so their in-flight slots hold the
  *   pipeline back (backpressure) and a crash re-reads them from the checkpoint;
@@ -109,8 +110,11 @@ export class QueueingExporter implements LogRecordExporter {
       return;
     }
     const batch: MemoryBatch = { logs, outcome: describeBatch(logs, this.tags), spilled: false };
-    const fitsMemory = this.diskDepthEntries() === 0 && (this.memory.length === 0 || this.memoryRecords + logs.length <= this.settings.queue.maxMemoryRecords);
-    if (fitsMemory || !this.spill([batch], 'append')) this.pushMemory(batch);
+    const overCap = this.memory.length > 0 && this.memoryRecords + logs.length > this.settings.queue.maxMemoryRecords;
+    // to disk while the collector is failing (or anything is on disk already, to keep the order);
+    // a burst the collector is taking stays in memory, bounded by maxInFlight
+    const toDisk = this.diskDepthEntries() > 0 || (overCap && !this.healthy);
+    if (!toDisk || !this.spill([batch], 'append')) this.pushMemory(batch);
     this.updateGauges();
     this.wakeIdle?.();
     resultCallback({ code: ExportResultCode.SUCCESS });
