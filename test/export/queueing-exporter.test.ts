@@ -15,6 +15,8 @@ type Mode = 'up' | 'down' | 'reject' | 'hang';
 /** A scripted transport: up (accepts), down (UNAVAILABLE), reject (INVALID_ARGUMENT), hang (never answers). */
 class FakeCollector implements LogRecordExporter {
   mode: Mode = 'up';
+  /** Delay of every answer, ms (a slow failure, e.g. a connect timeout). */
+  delayMillis = 0;
   attempts = 0;
   readonly received: string[] = [];
   readonly batches: ReadableLogRecord[][] = [];
@@ -23,7 +25,8 @@ class FakeCollector implements LogRecordExporter {
     this.attempts++;
     const mode = this.mode;
     if (mode === 'hang') return;
-    setImmediate(() => {
+    const answer = (fn: () => void): unknown => (this.delayMillis > 0 ? setTimeout(fn, this.delayMillis) : setImmediate(fn));
+    answer(() => {
       if (mode === 'up') {
         this.batches.push(logs);
         for (const log of logs) this.received.push(String(log.attributes['k8s.event.uid']));
@@ -108,6 +111,23 @@ describe('QueueingExporter (through the batching core, scripted collector)', () 
     expect(await metricValue(q.retries)).toBeGreaterThanOrEqual(2);
     expect(await metricValue(q.queueRecords, { tier: 'disk' })).toBe(0);
     expect(await metricValue(metrics.exportBatches, { result: 'failure' })).toBe(0);
+  });
+
+  it('batches that piled up in memory while a failing request waited for its answer move to disk once it fails', async () => {
+    const collector = new FakeCollector();
+    collector.mode = 'down';
+    collector.delayMillis = 100;
+    const { exporter, acks } = make({ queue: { maxMemoryRecords: 2 } }, { collector });
+    await emitSeqs(exporter, 0, 10); // all in memory: the collector has not failed yet
+    expect(exporter.inFlight()).toBe(10);
+    await until(() => acks.length === 8);
+    expect(acks.every((a) => a.queued)).toBe(true);
+    expect(ackedSeqs(acks)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]); // the newest moved; the oldest two wait in memory
+    expect(exporter.inFlight()).toBe(2);
+    collector.mode = 'up';
+    collector.delayMillis = 0;
+    await until(() => collector.received.length === 10);
+    expect(collector.received).toEqual(uids(0, 10));
   });
 
   it('a restart delivers what the previous run left on disk first, in order; shutdown puts memory batches in front', async () => {

@@ -221,6 +221,7 @@ export class QueueingExporter implements LogRecordExporter {
       this.healthy = false;
       this.outageStartedMs = now;
       this.warnOnce('outage', { code: grpcCode(error), error: errorText(error) }, 'collector unavailable; queueing records (memory, then disk) and retrying with backoff');
+      this.trimMemory();
     }
     this.headFailingSinceMs ??= now;
     const { maxElapsedMillis, initialBackoffMillis, maxBackoffMillis } = this.settings.retry;
@@ -272,6 +273,28 @@ export class QueueingExporter implements LogRecordExporter {
     if (!this.disk) return;
     const dropped = this.disk.dropOldest();
     this.deps.metrics.droppedRecords.inc({ reason }, dropped.records);
+  }
+
+  /**
+   * Moves the newest memory batches past `maxMemoryRecords` to the disk queue (acknowledged as
+   * queued): what piled up while a failing request was still waiting for its answer, so the
+   * pipeline is not held back for the whole outage. Only while the disk queue is empty (order).
+   */
+  private trimMemory(): void {
+    const cap = this.settings.queue.maxMemoryRecords;
+    if (this.memoryRecords <= cap || this.diskDepthEntries() > 0) return;
+    let kept = 0;
+    let keep = 0;
+    for (const batch of this.memory) {
+      if (keep > 0 && kept + batch.logs.length > cap) break;
+      kept += batch.logs.length;
+      keep++;
+    }
+    const moved = this.memory.slice(keep);
+    if (moved.length > 0 && this.spill(moved, 'append')) {
+      this.memory.length = keep;
+      this.memoryRecords = kept;
+    }
   }
 
   private pushMemory(batch: MemoryBatch): void {
