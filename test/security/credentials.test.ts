@@ -55,6 +55,10 @@ describe('credentials never reach logs or records', () => {
     sidecars.push(refused);
     await eventually(() => refused.source.status().lastError !== undefined, () => 'no error recorded for the 401');
     expect(refused.source.status().ready).toBe(false);
+    // What the HTTP port shows (readiness details, metrics labels) carries no credential either.
+    const served = await Promise.all(['/readyz', '/metrics'].map(async (p) => (await fetch(`${refused.http!.url}${p}`)).text()));
+    expect(served[0]).toMatch(/401/);
+    expect(leaks(served.join('\n'))).toEqual([]);
     await refused.stop();
     sidecars.splice(0);
 
@@ -73,7 +77,6 @@ describe('credentials never reach logs or records', () => {
 
     // Something was logged on every path (start, failures, stop): the check below is not vacuous.
     const text = logs.text();
-    if (process.env.DUMP_LOGS) console.error(text);
     expect(logs.lines.length).toBeGreaterThan(5);
     expect(text).toMatch(/stopped/);
     expect(text).toMatch(/HTTP 401/); // the API server refused
