@@ -42,8 +42,8 @@ interface Held {
 }
 
 /**
- * Contends for the Lease of every shard. Each round (every `retryPeriodMillis`) it renews the
- * Leases it holds, then tries free or expired ones, taking at most one per round (so replicas
+ * Contends for the Lease of every shard. Every `retryPeriodMillis` it renews the Leases it holds
+ * and, separately, tries free or expired ones, taking at most one per round (so replicas
  * that start together spread the shards) and never more than `maxShardsPerReplica`. Replicas
  * try shards in an order that starts at a hash of their identity, so they rarely collide. A
  * renewal that does not succeed within `renewDeadlineMillis` ends that leadership, by a timer,
@@ -56,7 +56,7 @@ export class ShardCoordinator {
   private readonly abort = new AbortController();
   private readonly order: number[];
   private acquiring = true;
-  private loop?: Promise<void>;
+  private loops?: Promise<void>;
   private lastContactMs?: number;
 
   constructor(
@@ -82,20 +82,33 @@ export class ShardCoordinator {
     this.order = Array.from({ length: count }, (_, i) => (first + i) % count);
   }
 
-  /** Runs rounds every `retryPeriodMillis` until {@link stop}. */
+  /**
+   * Renews held Leases and tries to acquire one more every `retryPeriodMillis` until {@link stop},
+   * in two loops: slow acquisition reads never delay a renewal.
+   */
   start(): void {
-    if (this.loop) return;
-    this.loop = (async () => {
-      while (!this.abort.signal.aborted) {
-        await this.round();
-        await this.scheduler.sleep(this.options.retryPeriodMillis, this.abort.signal);
-      }
-    })();
+    if (this.loops) return;
+    this.loops = Promise.all([this.every(() => this.renewHeld()), this.every(() => this.acquireOne())]).then(() => undefined);
   }
 
-  /** One round: renew what is held, then try to acquire one more shard. The loop calls it; tests drive it. */
+  /** One round: renew what is held, then try to acquire one more shard. Tests drive it. */
   async round(): Promise<void> {
+    await this.renewHeld();
+    await this.acquireOne();
+  }
+
+  private async every(step: () => Promise<void>): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      await step();
+      await this.scheduler.sleep(this.options.retryPeriodMillis, this.abort.signal);
+    }
+  }
+
+  private async renewHeld(): Promise<void> {
     await Promise.all([...this.held.values()].map((h) => this.renew(h)));
+  }
+
+  private async acquireOne(): Promise<void> {
     if (!this.acquiring || this.abort.signal.aborted) return;
     const max = this.options.maxShardsPerReplica;
     for (const index of this.order) {
@@ -106,11 +119,14 @@ export class ShardCoordinator {
       if (!elector || !shard) continue;
       const attempt = await elector.tryAcquireOrRenew();
       if (attempt !== 'failed') this.lastContactMs = this.deps.clock.now();
-      if (attempt === 'acquired' && !this.abort.signal.aborted && this.acquiring) {
-        this.gained(shard, elector);
+      // Leading also when a renewal that was in flight as the watchdog fired succeeded after all.
+      if (!elector.isLeader() || this.held.has(index)) continue;
+      if (this.abort.signal.aborted || !this.acquiring) {
+        await elector.release();
         return;
       }
-      if (attempt === 'acquired') await elector.release();
+      this.gained(shard, elector);
+      return;
     }
   }
 
@@ -149,7 +165,7 @@ export class ShardCoordinator {
   async stop(options: { release: boolean }): Promise<void> {
     this.acquiring = false;
     this.abort.abort();
-    await this.loop;
+    await this.loops;
     const held = [...this.held.values()];
     for (const h of held) this.forget(h, options.release ? 'released' : 'abandoned');
     if (options.release) await Promise.all(held.map((h) => h.elector.release()));

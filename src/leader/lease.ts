@@ -75,6 +75,7 @@ export class LeaseElector {
   private leading = false;
   private lastRenewMs = 0;
   private observed?: LeaseState;
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: LeaseElectorOptions,
@@ -96,8 +97,20 @@ export class LeaseElector {
     return this.leading ? this.lastRenewMs + this.options.renewDeadlineMillis : undefined;
   }
 
-  /** One round: renews when leader, else acquires when the Lease is free or expired. Never throws. */
-  async tryAcquireOrRenew(): Promise<LeaseAttempt> {
+  /**
+   * One round: renews when leader, else acquires when the Lease is free or expired. Never throws.
+   * Calls are serialized: one that comes while another is in flight runs after it.
+   */
+  tryAcquireOrRenew(): Promise<LeaseAttempt> {
+    const attempt = this.pending.then(() => this.attempt());
+    this.pending = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    return attempt;
+  }
+
+  private async attempt(): Promise<LeaseAttempt> {
     const nowMs = this.deps.clock.now();
     const { namespace, name } = this.options;
     let current: V1Lease | undefined;
@@ -194,7 +207,7 @@ export class LeaseElector {
     if (this.deps.clock.now() >= nowMs + this.options.renewDeadlineMillis) return this.failed(new Error('lease write answered after the renew deadline'), nowMs);
     const was = this.leading;
     this.leading = true;
-    this.lastRenewMs = nowMs;
+    this.lastRenewMs = Math.max(this.lastRenewMs, nowMs);
     if (!was) this.deps.logger.info({ lease: `${this.options.namespace}/${this.options.name}`, identity: this.options.identity }, 'acquired the lease');
     return was ? 'renewed' : 'acquired';
   }

@@ -141,6 +141,24 @@ describe('ShardCoordinator', () => {
     }
   });
 
+  it('a renewal still in flight when the deadline timer fires does not leave the Lease held but unused', async () => {
+    const { clock, scheduler, all } = replicas(['r0'], { shards: 1, mode: 'active-standby' });
+    const r = all[0]!;
+    await r.coordinator.round();
+    sim.api.faults.setLatencyMillis(150);
+    try {
+      const inFlight = r.coordinator.round();
+      clock.advance(10_000);
+      scheduler.fireDue();
+      expect(r.coordinator.heldShards()).toEqual([]);
+      await inFlight;
+    } finally {
+      sim.api.faults.setLatencyMillis(0);
+    }
+    expect(r.events).toEqual(['+0', '-0', '+0']);
+    expect(r.coordinator.heldShards()).toEqual([0]);
+  });
+
   it('stop with release frees every held Lease for another replica at once', async () => {
     const { all } = replicas(['r0', 'r1']);
     const [a, b] = all as [Replica, Replica];
