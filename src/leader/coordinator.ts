@@ -166,9 +166,9 @@ export class ShardCoordinator {
     this.acquiring = false;
     this.abort.abort();
     await this.loops;
-    const held = [...this.held.values()];
-    for (const h of held) this.forget(h, options.release ? 'released' : 'abandoned');
-    if (options.release) await Promise.all(held.map((h) => h.elector.release()));
+    for (const h of [...this.held.values()]) this.forget(h, options.release ? 'released' : 'abandoned');
+    // Every elector that leads, also one whose late renewal was not taken up again yet.
+    if (options.release) await Promise.all(this.electors.filter((e) => e.isLeader()).map((e) => e.release()));
   }
 
   private async renew(h: Held): Promise<void> {
