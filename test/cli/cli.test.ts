@@ -56,7 +56,10 @@ describe('the eventide command', () => {
     const kubeconfig = join(dir, 'kubeconfig');
     await sim.api.writeKubeconfig(kubeconfig);
     const config = join(dir, 'eventide.yaml');
-    writeFileSync(config, `server: { host: 127.0.0.1, port: 0 }\ndelivery: { checkpoint: { path: ${join(dir, 'cp.json')} } }\nexport: { batch: { scheduledDelayMillis: 50 } }\n`);
+    writeFileSync(
+      config,
+      `server: { host: 127.0.0.1, port: 0 }\ndelivery: { checkpoint: { path: ${join(dir, 'cp.json')} } }\nexport: { batch: { scheduledDelayMillis: 50 }, queue: { directory: ${join(dir, 'queue')} } }\n`,
+    );
     const run = eventide(['run', '--config', config, '--kubeconfig', kubeconfig], {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_RESOURCE_ATTRIBUTES: 'k8s.cluster.name=cli-test,deployment.environment=test',
@@ -117,7 +120,7 @@ describe('the eventide command', () => {
     writeFileSync(file, `${events.join('\n')}\nnot json\n`);
     const out = join(dir, 'records.ndjson');
     const config = join(dir, 'eventide.yaml');
-    writeFileSync(config, `export: { file: ${out} }\ndelivery: { checkpoint: { type: none } }\nlog: { level: warn }\n`);
+    writeFileSync(config, `export: { file: ${out}, queue: { directory: ${join(dir, 'queue')} } }\ndelivery: { checkpoint: { type: none } }\nlog: { level: warn }\n`);
     const run = eventide(['replay', file, '--config', config]);
     expect(await run.exit).toBe(0);
     const summary = JSON.parse(run.out().trim().split('\n').pop()!) as { exported: number; skipped: Record<string, number> };

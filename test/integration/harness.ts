@@ -20,7 +20,7 @@ export async function startSidecar(
   checkpointDir: string = mkdtempSync(join(tmpdir(), 'eventide-it-')),
 ): Promise<{ sidecar: Sidecar; config: EventideConfig; checkpointDir: string }> {
   const base = {
-    export: { endpoint: receiver.endpoint, batch: { scheduledDelayMillis: 20 } },
+    export: { endpoint: receiver.endpoint, batch: { scheduledDelayMillis: 20 }, queue: { directory: join(checkpointDir, 'queue') } },
     delivery: { seriesThrottleMillis: 0, checkpoint: { type: 'file', path: join(checkpointDir, 'checkpoint.json'), intervalMillis: 100 } },
     source: { backoff: { initialMillis: 20, maxMillis: 200 } },
     server: { host: '127.0.0.1', port: 0 },
