@@ -67,7 +67,7 @@ serveRequests({
   },
   /** Writes `count` Events, at `ratePerSecond` or at once; resolves with the wall time taken, ms. */
   stream: (args: StreamArgs) =>
-    new Promise<{ written: number; millis: number }>((resolve) => {
+    new Promise<{ written: number; millis: number }>((resolve, reject) => {
       ensurePods(args.objects);
       const started = Date.now();
       let done = 0;
@@ -80,7 +80,13 @@ serveRequests({
         return;
       }
       const timer = setInterval(() => {
-        writeUpTo(Math.floor((args.ratePerSecond * (Date.now() - started)) / 1000));
+        try {
+          writeUpTo(Math.floor((args.ratePerSecond * (Date.now() - started)) / 1000));
+        } catch (error) {
+          clearInterval(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
         if (done >= args.count) {
           clearInterval(timer);
           resolve({ written: done, millis: Date.now() - started });
