@@ -80,6 +80,17 @@ program
   });
 
 program
+  .command('bench')
+  .description('Benchmark eventide beside the stock OpenTelemetry JS pipeline; prints a table (or JSON).')
+  .option('--json', 'print the results as JSON')
+  .option('--quick', 'short runs (smoke test of the benchmark itself)')
+  .option('--only <names>', 'comma-separated subset of: ceiling,throughput,latency,normal-rate,memory')
+  .action(async (opts: { json?: boolean; quick?: boolean; only?: string }) => {
+    const { benchCommand } = await import('../bench/cli.js');
+    await benchCommand(opts);
+  });
+
+program
   .command('config-reference')
   .description('Print the config file reference (every field, default and meaning) as Markdown.')
   .action(async () => {
