@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeEventWriter, namespaceFilter } from '../anomaly/k8s-event-writer.js';
 import { Classifier } from '../classify/classifier.js';
 import { loadRuleSet } from '../classify/load.js';
 import type { EventideConfig } from '../config/schema.js';
@@ -99,9 +100,17 @@ export async function assembleSidecar(config: EventideConfig, deps: SidecarDeps)
   );
   const source = deps.createSource(skips);
 
+  // Findings also become Kubernetes Events, only in the namespaces this sidecar watches.
+  const eventWriter =
+    config.anomaly.events.enabled && deps.kubeConfig
+      ? new KubeEventWriter(config.anomaly.events, { kubeConfig: deps.kubeConfig, clock, logger, metrics, skips, watched: namespaceFilter(config.source.namespaces) })
+      : undefined;
+  if (eventWriter) pipeline.addObserver(eventWriter);
+
+  // A batch parked in the disk queue is safe but not delivered: the exporter is not healthy.
   let exportFailures = 0;
-  exporter.onAck(({ ok }) => {
-    exportFailures = ok ? 0 : exportFailures + 1;
+  exporter.onAck(({ ok, queued }) => {
+    exportFailures = ok && !queued ? 0 : exportFailures + 1;
   });
   const readiness: ReadinessCheck[] = [
     {
@@ -115,7 +124,7 @@ export async function assembleSidecar(config: EventideConfig, deps: SidecarDeps)
       name: 'exporter',
       check: () => ({
         ok: exportFailures < config.server.readyMaxExportFailures,
-        detail: `${exportFailures} failed batches in a row, ${exporter.inFlight()} in flight`,
+        detail: `${exportFailures} failed or queued batches in a row, ${exporter.inFlight()} in flight`,
       }),
     },
   ];
@@ -149,6 +158,7 @@ export async function assembleSidecar(config: EventideConfig, deps: SidecarDeps)
         if (releaseTimer) clearInterval(releaseTimer);
         await source.stop();
         await pipeline.drain();
+        await eventWriter?.stop();
         // Acknowledgements arrive by the exporter's shutdown: the final checkpoint comes after it.
         await exporter.shutdown();
         await delivery.checkpointer.stop();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { anomalyEventsConfigSchema } from '../anomaly/config.js';
 import { classifyConfigSchema } from '../classify/config.js';
 import { correlateConfigSchema, patternConfigSchema } from '../correlate/config.js';
 import { deliveryConfigSchema } from '../delivery/config.js';
@@ -40,6 +41,9 @@ export const eventideConfigSchema = z.object({
   pattern: patternConfigSchema.prefault({}),
   redact: redactConfigSchema.prefault({}),
   export: exportConfigSchema.prefault({}),
+  anomaly: z
+    .object({ events: anomalyEventsConfigSchema.prefault({}).describe('Findings written as Kubernetes Events (reportingController eventide.io/anomaly-detector).') })
+    .prefault({}),
   leader: leaderConfigSchema.prefault({}),
   server: serverConfigSchema.prefault({}),
   log: logConfigSchema.prefault({}),

@@ -106,12 +106,15 @@ describe('deploy/ manifests', () => {
       for (const field of [r.apiGroups, r.resources, r.verbs]) expect(field).not.toContain('*');
       expect(r.resources).not.toContain('secrets');
       expect(r.resources).not.toContain('configmaps');
-      for (const v of r.verbs) expect(['get', 'list', 'watch', 'create']).toContain(v);
+      for (const v of r.verbs) expect(['get', 'list', 'watch', 'create', 'update']).toContain(v);
+      // update only for Events (series updates of eventide's own anomaly Events)
+      if (r.verbs.includes('update')) expect(r.resources).toEqual(['events']);
     }
     const allowed = (group: string, resource: string, verb: string): boolean =>
       rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
     for (const group of ['', 'events.k8s.io']) {
-      for (const verb of ['get', 'list', 'watch', 'create']) expect(allowed(group, 'events', verb), `${group}/events ${verb}`).toBe(true);
+      for (const verb of ['get', 'list', 'watch', 'create', 'update']) expect(allowed(group, 'events', verb), `${group}/events ${verb}`).toBe(true);
+      expect(allowed(group, 'events', 'delete')).toBe(false);
     }
     for (const [group, resource] of [
       ['', 'pods'],
