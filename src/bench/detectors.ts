@@ -11,12 +11,15 @@ export interface DetectorSwitch {
   switched: string[];
 }
 
+/** `enabled` flags in those sections that switch an output, not a detector: left at their defaults. */
+export const NOT_DETECTORS: ReadonlySet<string> = new Set(['anomaly.events.enabled']);
+
 type Json = Record<string, unknown>;
 
 function setEnabled(section: Json, on: boolean, path: string, switched: string[]): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(section)) {
-    if (key === 'enabled' && typeof value === 'boolean') {
+    if (key === 'enabled' && typeof value === 'boolean' && !NOT_DETECTORS.has(`${path}.enabled`)) {
       out[key] = on;
       switched.push(`${path}.enabled`);
     } else if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -30,7 +33,8 @@ function setEnabled(section: Json, on: boolean, path: string, switched: string[]
 /**
  * Overrides that turn every detector of the config schema on (`on`) or off: each `enabled`
  * flag in the `pattern` section and in any `anomaly*`/`detect*` section, found from the schema's
- * defaults, so detectors added later are picked up without changing the benchmark.
+ * defaults, so detectors added later are picked up without changing the benchmark
+ * ({@link NOT_DETECTORS} excepted).
  */
 export function detectorSwitch(on: boolean, defaults: Json = eventideConfigSchema.parse({}) as Json): DetectorSwitch {
   const overrides: Json = {};

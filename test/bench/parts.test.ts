@@ -90,6 +90,12 @@ describe('detectorSwitch', () => {
     expect(detectorSwitch(true).switched).toContain('pattern.enabled');
   });
 
+  it('leaves output switches such as anomaly.events.enabled alone', () => {
+    const defaults = { anomaly: { events: { enabled: true }, forest: { enabled: false } } };
+    expect(detectorSwitch(false, defaults)).toEqual({ overrides: { anomaly: { forest: { enabled: false } } }, switched: ['anomaly.forest.enabled'] });
+    expect(detectorSwitch(true).switched).not.toContain('anomaly.events.enabled');
+  });
+
   it('deepMerge merges objects and replaces the rest', () => {
     expect(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] }, e: 2 })).toEqual({ a: { b: 1, c: [2] }, d: 1, e: 2 });
   });
