@@ -49,6 +49,11 @@ export const correlateConfigSchema = z.object({
     .enum(SEVERITIES)
     .default('Medium')
     .describe('Lowest derived severity whose events may link different objects through node, volume, workload or related keys; type Warning always may. Routine events below it only join their own object\'s incident. Default Medium.'),
+  /** Reasons of pod events a node causes: they join the node's incident first. */
+  nodeCausedReasons: z
+    .array(z.string())
+    .default(['Evicted', 'Preempting', 'TaintManagerEviction', 'NodeShutdown', 'OutOfcpu', 'OutOfmemory', 'OutOfDisk', 'NodeNotReady'])
+    .describe("Reasons of pod events that a node causes (eviction, preemption, shutdown): when their node has an open incident they join it, before the pod's own incident. Default Evicted, Preempting, TaintManagerEviction, NodeShutdown, OutOfcpu, OutOfmemory, OutOfDisk, NodeNotReady."),
   /** Closed incidents kept for `recentIncidents`. Default 100. */
   keepClosedIncidents: z.number().int().nonnegative().default(100).describe('How many closed incidents recentIncidents() still reports. Default 100.'),
   /** Affinity link toggles. */

@@ -91,7 +91,7 @@ export class Correlator {
     this.expireOldest();
 
     const plan = planKeys(record, this.config);
-    const group = this.choose(plan.eventKey, plan.objectKey, plan.lookup, timeMs) ?? this.open(record, timeMs);
+    const group = this.choose(plan.eventKey, plan.preferred, plan.objectKey, plan.lookup, timeMs) ?? this.open(record, timeMs);
     group.add(record, timeMs);
     this.groups.get(group.id); // mark most recently updated
 
@@ -117,12 +117,20 @@ export class Correlator {
     return all.sort((a, b) => b.lastTimeMs - a.lastTimeMs || (a.id < b.id ? -1 : 1)).slice(0, limit);
   }
 
-  /** The group this record joins: its own Event's group first, else the oldest matching group. */
-  private choose(eventKey: string | undefined, objectKey: string | undefined, lookup: readonly string[], timeMs: number): Group | undefined {
+  /** The group this record joins: its own Event's group, else its node's incident for node-caused events, else the best match (see {@link preferred}). */
+  private choose(
+    eventKey: string | undefined,
+    preferred: string | undefined,
+    objectKey: string | undefined,
+    lookup: readonly string[],
+    timeMs: number,
+  ): Group | undefined {
     if (eventKey) {
       const own = this.match(eventKey, timeMs);
       if (own) return own;
     }
+    const cause = preferred ? this.match(preferred, timeMs) : undefined;
+    if (cause) return cause;
     let best = objectKey ? this.match(objectKey, timeMs) : undefined;
     for (const key of lookup) {
       const g = this.match(key, timeMs);

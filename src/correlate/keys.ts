@@ -15,6 +15,12 @@ export interface KeyPlan {
   lookup: string[];
   /** Affinity keys to register for later events; empty for routine events. */
   register: string[];
+  /**
+   * A lookup key whose group wins over every other match: `node:<n>` for events a node causes
+   * (`correlate.nodeCausedReasons`, e.g. `Evicted`), so an eviction joins its node's pressure
+   * incident even when its pod has an incident of its own.
+   */
+  preferred?: string;
 }
 
 /**
@@ -72,6 +78,7 @@ export function planKeys(record: EventRecord, config: CorrelateConfig): KeyPlan 
     const node = nodeOf(record);
     if (node) {
       plan.lookup.push(`node:${node}`);
+      if (regarding.kind !== 'Node' && config.nodeCausedReasons.includes(event.reason)) plan.preferred = `node:${node}`;
       if (regarding.kind === 'Node') {
         plan.lookup.push(`onnode:${node}`);
         plan.register.push(`node:${node}`);

@@ -172,6 +172,15 @@ describe('Correlator: affinity', () => {
     expect(tie.assign(podRecord('web-b', { reason: 'BackOff', timeMs: at(0) }, { workload: wl, nodeName: 'node-1' }))).toBe(first);
   });
 
+  it('an eviction joins its node pressure incident even when its pod has a more recent incident of its own', () => {
+    const c = correlator();
+    const node = c.assign(nodeRecord('node-1', { reason: 'NodeHasDiskPressure', type: 'Warning', timeMs: at(0) }));
+    const probe = c.assign(podRecord('api-0', { reason: 'Unhealthy', type: 'Warning', timeMs: at(2) }, { nodeName: 'node-2' }));
+    expect(probe).not.toBe(node);
+    const evicted = c.assign(podRecord('api-0', { reason: 'Evicted', type: 'Warning', reportingInstance: 'node-1', timeMs: at(3) }, { nodeName: 'node-1' }));
+    expect(evicted).toBe(node);
+  });
+
   it('an eviction joins its node pressure incident, not its pod routine start-up group', () => {
     const c = correlator();
     const pod = c.assign(podRecord('db-0', { reason: 'Started', type: 'Normal', reportingInstance: 'node-1', timeMs: at(0) }, { nodeName: 'node-1' }));

@@ -17,6 +17,7 @@ describe('config', () => {
       allowedLatenessMillis: 30_000,
       idleAdvanceMillis: 60_000,
       linkMinSeverity: 'Medium',
+      nodeCausedReasons: ['Evicted', 'Preempting', 'TaintManagerEviction', 'NodeShutdown', 'OutOfcpu', 'OutOfmemory', 'OutOfDisk', 'NodeNotReady'],
       keepClosedIncidents: 100,
       affinity: { node: true, volume: true, workload: true, related: true },
     });

@@ -25,6 +25,8 @@ export async function startSidecar(
     source: { backoff: { initialMillis: 20, maxMillis: 200 } },
     server: { host: '127.0.0.1', port: 0 },
     log: { level: 'silent' },
+    // Findings as Kubernetes Events come back through the watch; tests that count Events opt in.
+    anomaly: { events: { enabled: false } },
   };
   const config = validateConfig(deepMerge(base, overrides), 'integration test');
   const kubeConfig = new KubeConfig();

@@ -79,7 +79,7 @@ describe('pipeline end to end: simulator → eventide → OTLP/gRPC receiver', (
   it('maps records per DESIGN.md, groups injected incidents, and redacts before export', async () => {
     sim = await startSimulator({ seed: 5, incidentsPerHour: 30 });
     receiver = await startOtlpReceiver();
-    const { sidecar } = await startSidecar(sim.api.kubeconfigYaml(), receiver, { export: { clusterName: 'sim' } });
+    const { sidecar } = await startSidecar(sim.api.kubeconfigYaml(), receiver, { export: { clusterName: 'sim' }, anomaly: { events: { enabled: true } } });
     sidecars.push(sidecar);
     for (let i = 0; i < 40; i++) {
       sim.generate(100);
@@ -117,6 +117,13 @@ describe('pipeline end to end: simulator → eventide → OTLP/gRPC receiver', (
       expect({ incident: incident.id, groups: groups.size, detail }).toEqual({ incident: incident.id, groups: 1, detail });
     }
     expect(checked).toBeGreaterThanOrEqual(2);
+
+    // Pattern findings leave as anomaly records and as Kubernetes Events, which come back and are exported unscored.
+    const findings = receiver.records().filter((r) => r.eventName === 'eventide.anomaly');
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings[0]!.attributes['eventide.anomaly.detector']).toBe('pattern');
+    const own = (): number => eventRecords(receiver!).filter((r) => r.attributes['k8s.event.reporting_controller'] === 'eventide.io/anomaly-detector').length;
+    await eventually(() => own() > 0, () => 'no anomaly Event of eventide exported');
   });
 
   it('resumes from the checkpoint after a restart without losing or repeating Events', async () => {
