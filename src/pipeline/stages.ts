@@ -1,3 +1,4 @@
+import type { AckResult, RecordExporter } from '../export/record-exporter.js';
 import type { Classification, Enrichment, EventRecord, Finding, KEvent } from '../model/event.js';
 
 /**
@@ -38,22 +39,9 @@ export interface RedactStage {
   redactText(text: string): string;
 }
 
-/** Outcome of one export batch. */
-export interface AckResult {
-  seqs: number[];
-  ok: boolean;
-}
-
-/** Where records leave the process (src/export): OTLP/gRPC or a file. */
-export interface RecordSink {
-  /** Resolves once accepted; waits while the exporter is at capacity (backpressure). */
-  emit(record: EventRecord): Promise<void>;
-  emitFinding(finding: Finding): Promise<void>;
-  onAck(listener: (result: AckResult) => void): void;
-  inFlight(): number;
-  forceFlush(): Promise<void>;
-  shutdown(): Promise<void>;
-}
+/** Where records leave the process (src/export): OTLP/gRPC or a file; the export stage defines the contract. */
+export type RecordSink = RecordExporter;
+export type { AckResult };
 
 /** Checkpoint bookkeeping (src/delivery). */
 export interface TrackerStage {

@@ -10,6 +10,7 @@ import { systemClock } from '../../src/model/time.js';
 import { silentLogger } from '../../src/observe/logger.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { KubeEventSource } from '../../src/source/event-source.js';
+import type { SimulatorHandle } from '../../src/simulator/simulator.js';
 import type { OtlpReceiver, ReceivedRecord } from '../../src/testkit/otlp-receiver.js';
 
 /** A sidecar wired to a simulator's kubeconfig and a receiver, as `eventide run` would be. */
@@ -51,6 +52,49 @@ export async function startSidecar(
 /** Records of Events (not anomaly findings) the receiver holds. */
 export function eventRecords(receiver: OtlpReceiver): ReceivedRecord[] {
   return receiver.records().filter((r) => r.eventName !== 'eventide.anomaly');
+}
+
+/** uid → final count of every Event the simulated API server holds. */
+export function storedEvents(sim: SimulatorHandle): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const obj of sim.api.store.list('events')) {
+    const o = obj as { metadata: { uid: string }; count?: number; series?: { count?: number } };
+    out.set(o.metadata.uid, o.series?.count ?? o.count ?? 1);
+  }
+  return out;
+}
+
+/** uid → highest count exported, and records per delivery id (`log.record.uid`). */
+export function exported(receiver: OtlpReceiver): { counts: Map<string, number>; deliveries: Map<string, number> } {
+  const counts = new Map<string, number>();
+  const deliveries = new Map<string, number>();
+  for (const r of eventRecords(receiver)) {
+    const uid = String(r.attributes['k8s.event.uid']);
+    counts.set(uid, Math.max(counts.get(uid) ?? 0, Number(r.attributes['k8s.event.count'])));
+    const key = String(r.attributes['log.record.uid']);
+    deliveries.set(key, (deliveries.get(key) ?? 0) + 1);
+  }
+  return { counts, deliveries };
+}
+
+/** Stored Events not yet exported at their final count, as [uid, count]. */
+export function lacking(sim: SimulatorHandle, receiver: OtlpReceiver): Array<[string, number]> {
+  const { counts } = exported(receiver);
+  return [...storedEvents(sim)].filter(([uid, c]) => (counts.get(uid) ?? 0) < c);
+}
+
+/** Waits until every stored Event was exported at its final count. */
+export async function allOut(sim: SimulatorHandle, receiver: OtlpReceiver, timeoutMillis = 30_000): Promise<void> {
+  await eventually(
+    () => lacking(sim, receiver).length === 0,
+    () => `${lacking(sim, receiver).length} of ${storedEvents(sim).size} Events not exported at their final count, e.g. ${JSON.stringify(lacking(sim, receiver).slice(0, 3))}`,
+    timeoutMillis,
+  );
+}
+
+/** Deliveries (`log.record.uid`) the receiver got more than once. */
+export function doubled(receiver: OtlpReceiver): Array<[string, number]> {
+  return [...exported(receiver).deliveries].filter(([, n]) => n > 1);
 }
 
 /** Waits until `predicate` holds, polling; fails with `describe()` after the timeout. */

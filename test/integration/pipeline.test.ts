@@ -2,43 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
 import type { Sidecar } from '../../src/cli/assemble.js';
-import { eventRecords, eventually, startSidecar } from './harness.js';
-
-/** uid → final count of every Event the simulated API server holds. */
-function storedEvents(sim: SimulatorHandle): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const obj of sim.api.store.list('events')) {
-    const o = obj as { metadata: { uid: string }; count?: number; series?: { count?: number } };
-    out.set(o.metadata.uid, o.series?.count ?? o.count ?? 1);
-  }
-  return out;
-}
-
-/** uid → highest count exported, and the number of records per (uid, count). */
-function exported(receiver: OtlpReceiver): { counts: Map<string, number>; deliveries: Map<string, number> } {
-  const counts = new Map<string, number>();
-  const deliveries = new Map<string, number>();
-  for (const r of eventRecords(receiver)) {
-    const uid = String(r.attributes['k8s.event.uid']);
-    const count = Number(r.attributes['k8s.event.count']);
-    counts.set(uid, Math.max(counts.get(uid) ?? 0, count));
-    const key = String(r.attributes['log.record.uid']);
-    deliveries.set(key, (deliveries.get(key) ?? 0) + 1);
-  }
-  return { counts, deliveries };
-}
-
-function allExported(sim: SimulatorHandle, receiver: OtlpReceiver): boolean {
-  const { counts } = exported(receiver);
-  for (const [uid, count] of storedEvents(sim)) if ((counts.get(uid) ?? 0) < count) return false;
-  return true;
-}
-
-function missing(sim: SimulatorHandle, receiver: OtlpReceiver): string {
-  const { counts } = exported(receiver);
-  const lacking = [...storedEvents(sim)].filter(([uid, c]) => (counts.get(uid) ?? 0) < c);
-  return `${lacking.length} of ${storedEvents(sim).size} Events not exported at their final count, e.g. ${JSON.stringify(lacking.slice(0, 3))}`;
-}
+import { allOut, doubled, eventRecords, eventually, startSidecar } from './harness.js';
 
 describe('pipeline end to end: simulator → eventide → OTLP/gRPC receiver', () => {
   let sim: SimulatorHandle | undefined;
@@ -57,7 +21,7 @@ describe('pipeline end to end: simulator → eventide → OTLP/gRPC receiver', (
     sim.generate(1500);
     const { sidecar } = await startSidecar(sim.api.kubeconfigYaml(), receiver);
     sidecars.push(sidecar);
-    await eventually(() => allExported(sim!, receiver!), () => missing(sim!, receiver!));
+    await allOut(sim, receiver);
 
     // Faults in the middle of a stream: dropped connections, then an expired resourceVersion (410 → relist).
     sim.generate(500);
@@ -66,12 +30,10 @@ describe('pipeline end to end: simulator → eventide → OTLP/gRPC receiver', (
     sim.api.faults.compact();
     sim.api.faults.dropWatches();
     sim.generate(500);
-    await eventually(() => allExported(sim!, receiver!), () => missing(sim!, receiver!));
+    await allOut(sim, receiver);
     await sidecar.pipeline.drain();
 
-    const { deliveries } = exported(receiver);
-    const doubled = [...deliveries].filter(([, n]) => n > 1);
-    expect(doubled).toEqual([]);
+    expect(doubled(receiver)).toEqual([]);
     expect(sidecar.pipeline.counts().duplicates).toBeGreaterThan(0); // the relist re-delivered, the gate dropped
     expect(sidecar.skips.count()).toBe(0);
   });
@@ -85,7 +47,7 @@ describe('pipeline end to end: simulator → eventide → OTLP/gRPC receiver', (
       sim.generate(100);
       await new Promise((r) => setTimeout(r, 10));
     }
-    await eventually(() => allExported(sim!, receiver!), () => missing(sim!, receiver!));
+    await allOut(sim, receiver);
 
     const records = eventRecords(receiver);
     for (const r of records) {
@@ -131,16 +93,15 @@ describe('pipeline end to end: simulator → eventide → OTLP/gRPC receiver', (
     receiver = await startOtlpReceiver();
     sim.generate(800);
     const first = await startSidecar(sim.api.kubeconfigYaml(), receiver);
-    await eventually(() => allExported(sim!, receiver!), () => missing(sim!, receiver!));
+    await allOut(sim, receiver);
     await first.sidecar.stop();
 
     sim.generate(800);
     const second = await startSidecar(sim.api.kubeconfigYaml(), receiver, {}, first.checkpointDir);
     sidecars.push(second.sidecar);
-    await eventually(() => allExported(sim!, receiver!), () => missing(sim!, receiver!));
+    await allOut(sim, receiver);
     await second.sidecar.pipeline.drain();
 
-    const doubled = [...exported(receiver).deliveries].filter(([, n]) => n > 1);
-    expect(doubled).toEqual([]);
+    expect(doubled(receiver)).toEqual([]);
   });
 });

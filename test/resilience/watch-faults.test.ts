@@ -4,53 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../../src/cli/assemble.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
-import { eventRecords, eventually, startSidecar } from '../integration/harness.js';
+import { allOut, doubled, startSidecar } from '../integration/harness.js';
 
 /**
  * Watch faults through the whole sidecar (simulated API → eventide → OTLP/gRPC receiver):
  * each test injects one fault and counts Events in (the API server's store) against records out
  * (the receiver). See docs/robustness.md.
  */
-
-/** uid → final count of every Event the simulated API server holds. */
-function storedEvents(sim: SimulatorHandle): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const obj of sim.api.store.list('events')) {
-    const o = obj as { metadata: { uid: string }; count?: number; series?: { count?: number } };
-    out.set(o.metadata.uid, o.series?.count ?? o.count ?? 1);
-  }
-  return out;
-}
-
-/** uid → highest count exported, and records per delivery id (`log.record.uid`). */
-function exported(receiver: OtlpReceiver): { counts: Map<string, number>; deliveries: Map<string, number> } {
-  const counts = new Map<string, number>();
-  const deliveries = new Map<string, number>();
-  for (const r of eventRecords(receiver)) {
-    const uid = String(r.attributes['k8s.event.uid']);
-    counts.set(uid, Math.max(counts.get(uid) ?? 0, Number(r.attributes['k8s.event.count'])));
-    const key = String(r.attributes['log.record.uid']);
-    deliveries.set(key, (deliveries.get(key) ?? 0) + 1);
-  }
-  return { counts, deliveries };
-}
-
-function lacking(sim: SimulatorHandle, receiver: OtlpReceiver): Array<[string, number]> {
-  const { counts } = exported(receiver);
-  return [...storedEvents(sim)].filter(([uid, c]) => (counts.get(uid) ?? 0) < c);
-}
-
-async function allOut(sim: SimulatorHandle, receiver: OtlpReceiver, timeoutMillis = 30_000): Promise<void> {
-  await eventually(
-    () => lacking(sim, receiver).length === 0,
-    () => `${lacking(sim, receiver).length} of ${storedEvents(sim).size} Events not exported at their final count, e.g. ${JSON.stringify(lacking(sim, receiver).slice(0, 3))}`,
-    timeoutMillis,
-  );
-}
-
-function doubled(receiver: OtlpReceiver): Array<[string, number]> {
-  return [...exported(receiver).deliveries].filter(([, n]) => n > 1);
-}
 
 async function readyz(sidecar: Sidecar): Promise<number> {
   const res = await fetch(`${sidecar.http!.url}/readyz`);
