@@ -1,20 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
 import { buildEvent, buildRecord } from '../support/builders.js';
+import { hasOpenssl, makePki as makeFiles } from '../support/pki.js';
 import { makeExporter } from './helpers.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const OPENSSL = hasOpenssl();
 if (!OPENSSL) console.warn('tls.test.ts: openssl not found on PATH; skipping the OTLP-over-TLS tests');
@@ -29,27 +18,17 @@ interface Pki {
   ca: Buffer;
 }
 
-/** A throwaway CA, a server cert for 127.0.0.1/localhost and a client cert, in a temp dir. */
+/** The shared throwaway PKI, with the server side read into buffers for the receiver. */
 function makePki(): Pki {
-  const dir = mkdtempSync(join(tmpdir(), 'eventide-tls-'));
-  const run = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  };
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=eventide test CA');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext');
-  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=eventide');
-  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1', '-extfile', 'client.ext');
+  const files = makeFiles('eventide-tls-');
   return {
-    dir,
-    caCert: join(dir, 'ca.crt'),
-    ca: readFileSync(join(dir, 'ca.crt')),
-    serverCert: readFileSync(join(dir, 'server.crt')),
-    serverKey: readFileSync(join(dir, 'server.key')),
-    clientCert: join(dir, 'client.crt'),
-    clientKey: join(dir, 'client.key'),
+    dir: files.dir,
+    caCert: files.ca,
+    ca: readFileSync(files.ca),
+    serverCert: readFileSync(files.serverCert),
+    serverKey: readFileSync(files.serverKey),
+    clientCert: files.clientCert,
+    clientKey: files.clientKey,
   };
 }
 

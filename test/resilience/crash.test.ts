@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
 import { type OtlpReceiver, type ReceivedRecord, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
-import { eventRecords, eventually } from '../integration/harness.js';
+import { eventRecords, eventually, storedEvents } from '../integration/harness.js';
 
 /**
  * Crash and restart of the real CLI (`eventide run` as a child process) against the simulated
@@ -23,15 +23,6 @@ import { eventRecords, eventually } from '../integration/harness.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BATCH = 25;
 const CHUNK = 25;
-
-function storedEvents(sim: SimulatorHandle): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const obj of sim.api.store.list('events')) {
-    const o = obj as { metadata: { uid: string }; count?: number; series?: { count?: number } };
-    out.set(o.metadata.uid, o.series?.count ?? o.count ?? 1);
-  }
-  return out;
-}
 
 function records(receivers: OtlpReceiver[]): ReceivedRecord[] {
   return receivers.flatMap((r) => eventRecords(r));

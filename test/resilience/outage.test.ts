@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../../src/cli/assemble.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
 import { type OtlpReceiver, type ReceivedRecord, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
-import { eventRecords, eventually, startSidecar } from '../integration/harness.js';
+import { eventRecords, eventually, startSidecar, storedEvents } from '../integration/harness.js';
 
 /**
  * Collector outage through the whole sidecar (simulated API → eventide → OTLP/gRPC receiver):
@@ -14,16 +14,6 @@ import { eventRecords, eventually, startSidecar } from '../integration/harness.j
  */
 
 const BATCH = 20;
-
-/** uid → final count of every Event the simulated API server holds. */
-function storedEvents(sim: SimulatorHandle): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const obj of sim.api.store.list('events')) {
-    const o = obj as { metadata: { uid: string }; count?: number; series?: { count?: number } };
-    out.set(o.metadata.uid, o.series?.count ?? o.count ?? 1);
-  }
-  return out;
-}
 
 function records(receivers: OtlpReceiver[]): ReceivedRecord[] {
   return receivers.flatMap((r) => eventRecords(r));

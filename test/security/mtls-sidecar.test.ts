@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../../src/cli/assemble.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
 import { eventRecords, eventually } from '../integration/harness.js';
+import { hasOpenssl, makePki } from '../support/pki.js';
 import { LogCapture, startCapturedSidecar } from './helpers.js';
 
 /**
@@ -15,32 +13,6 @@ import { LogCapture, startCapturedSidecar } from './helpers.js';
  * sidecar, over real gRPC TLS with certificates made by openssl. The exporter-level TLS tests are
  * in test/export/tls.test.ts.
  */
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, as files. */
-function makePki(): { dir: string; ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'eventide-mtls-'));
-  const run = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  };
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=eventide mtls CA');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext');
-  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=eventide');
-  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1', '-extfile', 'client.ext');
-  const p = (f: string): string => join(dir, f);
-  return { dir, ca: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), clientCert: p('client.crt'), clientKey: p('client.key') };
-}
-
 describe.skipIf(!hasOpenssl())('mutual TLS to the collector through the whole sidecar, from OTEL_EXPORTER_OTLP_* only', () => {
   let sim: SimulatorHandle | undefined;
   let receiver: OtlpReceiver | undefined;
