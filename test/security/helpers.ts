@@ -35,7 +35,7 @@ export async function startCapturedSidecar(options: {
   const dir = mkdtempSync(join(tmpdir(), 'eventide-sec-'));
   const config = validateConfig(
     {
-      export: { batch: { scheduledDelayMillis: 20 } },
+      export: { batch: { scheduledDelayMillis: 20 }, queue: { directory: join(dir, 'queue') } },
       delivery: { seriesThrottleMillis: 0, checkpoint: { type: 'file', path: join(dir, 'checkpoint.json'), intervalMillis: 100 } },
       source: { backoff: { initialMillis: 20, maxMillis: 200 } },
       server: { host: '127.0.0.1', port: 0 },
