@@ -64,11 +64,19 @@ export function storedEvents(sim: SimulatorHandle): Map<string, number> {
   return out;
 }
 
+/** One receiver, or several that stood in for the collector one after the other (an outage). */
+export type Receivers = OtlpReceiver | readonly OtlpReceiver[];
+
+/** Event records of one or several receivers. */
+export function recordsOf(receivers: Receivers): ReceivedRecord[] {
+  return Array.isArray(receivers) ? receivers.flatMap((r: OtlpReceiver) => eventRecords(r)) : eventRecords(receivers as OtlpReceiver);
+}
+
 /** uid → highest count exported, and records per delivery id (`log.record.uid`). */
-export function exported(receiver: OtlpReceiver): { counts: Map<string, number>; deliveries: Map<string, number> } {
+export function exported(receivers: Receivers): { counts: Map<string, number>; deliveries: Map<string, number> } {
   const counts = new Map<string, number>();
   const deliveries = new Map<string, number>();
-  for (const r of eventRecords(receiver)) {
+  for (const r of recordsOf(receivers)) {
     const uid = String(r.attributes['k8s.event.uid']);
     counts.set(uid, Math.max(counts.get(uid) ?? 0, Number(r.attributes['k8s.event.count'])));
     const key = String(r.attributes['log.record.uid']);
@@ -77,24 +85,34 @@ export function exported(receiver: OtlpReceiver): { counts: Map<string, number>;
   return { counts, deliveries };
 }
 
-/** Stored Events not yet exported at their final count, as [uid, count]. */
-export function lacking(sim: SimulatorHandle, receiver: OtlpReceiver): Array<[string, number]> {
-  const { counts } = exported(receiver);
-  return [...storedEvents(sim)].filter(([uid, c]) => (counts.get(uid) ?? 0) < c);
+/** Stored Events (those in `only`, when given) not yet exported at their final count, as [uid, count]. */
+export function lacking(sim: SimulatorHandle, receivers: Receivers, only?: ReadonlySet<string>): Array<[string, number]> {
+  const { counts } = exported(receivers);
+  return [...storedEvents(sim)].filter(([uid, c]) => (only === undefined || only.has(uid)) && (counts.get(uid) ?? 0) < c);
 }
 
-/** Waits until every stored Event was exported at its final count. */
-export async function allOut(sim: SimulatorHandle, receiver: OtlpReceiver, timeoutMillis = 30_000): Promise<void> {
+/** Waits until every stored Event (in `only`, when given) was exported at its final count. */
+export async function allOut(
+  sim: SimulatorHandle,
+  receivers: Receivers,
+  options: { only?: ReadonlySet<string>; timeoutMillis?: number } = {},
+): Promise<void> {
+  const { only, timeoutMillis = 30_000 } = options;
   await eventually(
-    () => lacking(sim, receiver).length === 0,
-    () => `${lacking(sim, receiver).length} of ${storedEvents(sim).size} Events not exported at their final count, e.g. ${JSON.stringify(lacking(sim, receiver).slice(0, 3))}`,
+    () => lacking(sim, receivers, only).length === 0,
+    () => `${lacking(sim, receivers, only).length} of ${storedEvents(sim).size} Events not exported at their final count, e.g. ${JSON.stringify(lacking(sim, receivers, only).slice(0, 3))}`,
     timeoutMillis,
   );
 }
 
-/** Deliveries (`log.record.uid`) the receiver got more than once. */
-export function doubled(receiver: OtlpReceiver): Array<[string, number]> {
-  return [...exported(receiver).deliveries].filter(([, n]) => n > 1);
+/** Deliveries (`log.record.uid`) received more than once, with how often. */
+export function doubled(receivers: Receivers): Array<[string, number]> {
+  return [...exported(receivers).deliveries].filter(([, n]) => n > 1);
+}
+
+/** Records beyond the first of each delivery (`log.record.uid`). */
+export function duplicates(receivers: Receivers): number {
+  return doubled(receivers).reduce((sum, [, n]) => sum + n - 1, 0);
 }
 
 /** Waits until `predicate` holds, polling; fails with `describe()` after the timeout. */

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
-import { type OtlpReceiver, type ReceivedRecord, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
-import { eventRecords, eventually, storedEvents } from '../integration/harness.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
+import { allOut, duplicates, eventually, recordsOf, storedEvents } from '../integration/harness.js';
 
 /**
  * Crash and restart of the real CLI (`eventide run` as a child process) against the simulated
@@ -25,39 +25,6 @@ const BATCH = 25;
 const CHUNK = 25;
 /** Chunks streamed while the collector is away in the outage test. */
 const OUTAGE_CHUNKS = 8;
-
-function records(receivers: OtlpReceiver[]): ReceivedRecord[] {
-  return receivers.flatMap((r) => eventRecords(r));
-}
-
-function lacking(sim: SimulatorHandle, receivers: OtlpReceiver[]): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const r of records(receivers)) {
-    const uid = String(r.attributes['k8s.event.uid']);
-    counts.set(uid, Math.max(counts.get(uid) ?? 0, Number(r.attributes['k8s.event.count'])));
-  }
-  return [...storedEvents(sim)].filter(([uid, c]) => (counts.get(uid) ?? 0) < c);
-}
-
-async function allOut(sim: SimulatorHandle, receivers: OtlpReceiver[]): Promise<void> {
-  await eventually(
-    () => lacking(sim, receivers).length === 0,
-    () => `${lacking(sim, receivers).length} of ${storedEvents(sim).size} Events not exported at their final count, e.g. ${JSON.stringify(lacking(sim, receivers).slice(0, 3))}`,
-    60_000,
-  );
-}
-
-/** Records beyond the first of each delivery (`log.record.uid`). */
-function duplicates(receivers: OtlpReceiver[]): number {
-  const seen = new Set<string>();
-  let extra = 0;
-  for (const r of records(receivers)) {
-    const key = String(r.attributes['log.record.uid']);
-    if (seen.has(key)) extra++;
-    seen.add(key);
-  }
-  return extra;
-}
 
 interface Running {
   child: ChildProcess;
@@ -138,7 +105,7 @@ describe('crash and restart of `eventide run`', () => {
     await setUp(51);
     sim!.generate(200);
     const first = start();
-    await allOut(sim!, receivers);
+    await allOut(sim!, receivers, { timeoutMillis: 60_000 });
     await stream(4);
     // What came before the last chunk is checkpointed (on a loaded machine saves may lag the
     // 100 ms interval); the kill then lands mid-export of that chunk.
@@ -151,7 +118,7 @@ describe('crash and restart of `eventide run`', () => {
 
     const second = start();
     await stream(4);
-    await allOut(sim!, receivers);
+    await allOut(sim!, receivers, { timeoutMillis: 60_000 });
     expect(duplicates(receivers)).toBeLessThanOrEqual(CHUNK + BATCH);
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
@@ -161,7 +128,7 @@ describe('crash and restart of `eventide run`', () => {
     await setUp(52);
     sim!.generate(100);
     const first = start();
-    await allOut(sim!, receivers);
+    await allOut(sim!, receivers, { timeoutMillis: 60_000 });
     const port = receivers[0]!.port;
     await receivers[0]!.close(); // the collector goes away
     await stream(OUTAGE_CHUNKS); // 200 Events: past maxMemoryRecords (50), so most go to the disk queue
@@ -181,7 +148,7 @@ describe('crash and restart of `eventide run`', () => {
       60_000,
     );
     await stream(2);
-    await allOut(sim!, receivers);
+    await allOut(sim!, receivers, { timeoutMillis: 60_000 });
     // The first maxMemoryRecords of an outage wait in memory, unacknowledged, and hold the resume
     // point behind them while newer batches are acknowledged from disk: after kill -9 the watch
     // re-reads those newer Events too (docs/delivery.md). Bound: what the outage queued, plus a batch.
@@ -194,7 +161,7 @@ describe('crash and restart of `eventide run`', () => {
     await setUp(53);
     sim!.generate(200);
     const running = start();
-    await allOut(sim!, receivers);
+    await allOut(sim!, receivers, { timeoutMillis: 60_000 });
     sim!.generate(300);
     await sleep(100);
     const started = Date.now();
@@ -211,12 +178,12 @@ describe('crash and restart of `eventide run`', () => {
       .filter((line) => line.includes('"msg":"stopped"'))
       .map((line) => JSON.parse(line) as { counts: { exported: number } });
     expect(stopped).toHaveLength(1);
-    expect(records(receivers)).toHaveLength(stopped[0]!.counts.exported);
+    expect(recordsOf(receivers)).toHaveLength(stopped[0]!.counts.exported);
     expect(stopped[0]!.counts.exported).toBeGreaterThan(200);
 
     const again = start();
     sim!.generate(CHUNK); // seen only by the restarted process: proves it runs (and has its signal handlers)
-    await allOut(sim!, receivers); // what the watch had not read yet comes from the checkpoint
+    await allOut(sim!, receivers, { timeoutMillis: 60_000 }); // what the watch had not read yet comes from the checkpoint
     expect(duplicates(receivers)).toBe(0); // the final checkpoint save covered every acknowledged record
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../../src/cli/assemble.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
-import { type OtlpReceiver, type ReceivedRecord, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
-import { eventRecords, eventually, startSidecar, storedEvents } from '../integration/harness.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
+import { allOut, duplicates, lacking, startSidecar, storedEvents } from '../integration/harness.js';
 
 /**
  * Collector outage through the whole sidecar (simulated API → eventide → OTLP/gRPC receiver):
@@ -14,45 +14,6 @@ import { eventRecords, eventually, startSidecar, storedEvents } from '../integra
  */
 
 const BATCH = 20;
-
-function records(receivers: OtlpReceiver[]): ReceivedRecord[] {
-  return receivers.flatMap((r) => eventRecords(r));
-}
-
-/** uid → highest count exported. */
-function exportedCounts(receivers: OtlpReceiver[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of records(receivers)) {
-    const uid = String(r.attributes['k8s.event.uid']);
-    counts.set(uid, Math.max(counts.get(uid) ?? 0, Number(r.attributes['k8s.event.count'])));
-  }
-  return counts;
-}
-
-/** Records beyond the first of each delivery (`log.record.uid`). */
-function duplicates(receivers: OtlpReceiver[]): number {
-  const seen = new Set<string>();
-  let extra = 0;
-  for (const r of records(receivers)) {
-    const key = String(r.attributes['log.record.uid']);
-    if (seen.has(key)) extra++;
-    seen.add(key);
-  }
-  return extra;
-}
-
-function lacking(sim: SimulatorHandle, receivers: OtlpReceiver[], only?: Set<string>): Array<[string, number]> {
-  const counts = exportedCounts(receivers);
-  return [...storedEvents(sim)].filter(([uid, c]) => (only === undefined || only.has(uid)) && (counts.get(uid) ?? 0) < c);
-}
-
-async function allOut(sim: SimulatorHandle, receivers: OtlpReceiver[], only?: Set<string>): Promise<void> {
-  await eventually(
-    () => lacking(sim, receivers, only).length === 0,
-    () => `${lacking(sim, receivers, only).length} Events not exported at their final count, e.g. ${JSON.stringify(lacking(sim, receivers, only).slice(0, 3))}`,
-    60_000,
-  );
-}
 
 /** Sum of a metric's samples on the sidecar's /metrics (matching a label fragment such as `reason="disk_full"`). */
 async function metric(sidecar: Sidecar, name: string, labels = ''): Promise<number> {
@@ -91,7 +52,7 @@ describe('collector outage: memory queue, disk spill, in-order drain', () => {
       },
       pattern: { enabled: false },
     }, directory));
-    await allOut(sim, receivers);
+    await allOut(sim, receivers, { timeoutMillis: 60_000 });
     return { port: receiver.port, directory };
   }
 
@@ -111,7 +72,7 @@ describe('collector outage: memory queue, disk spill, in-order drain', () => {
       sim!.generate(50);
       await sleep(30);
     }
-    await allOut(sim!, receivers);
+    await allOut(sim!, receivers, { timeoutMillis: 60_000 });
     await metricReaches(sidecar!, 'eventide_export_queue_records', 'tier="disk"', (v) => v === 0);
     // a request in flight when the collector went away may have arrived without its answer: at most one batch again
     expect(duplicates(receivers)).toBeLessThanOrEqual(BATCH);
@@ -137,7 +98,7 @@ describe('collector outage: memory queue, disk spill, in-order drain', () => {
     await sleep(200); // let the last records reach the queue before the collector returns
 
     receivers.push(await startOtlpReceiver({ port }));
-    await allOut(sim!, receivers, newest); // the newest Events all arrive
+    await allOut(sim!, receivers, { only: newest, timeoutMillis: 60_000 }); // the newest Events all arrive
     await metricReaches(sidecar!, 'eventide_export_queue_records', 'tier="disk"', (v) => v === 0);
     const dropped = await metric(sidecar!, 'eventide_export_dropped_records_total', 'reason="disk_full"');
     const missing = lacking(sim!, receivers).length;
