@@ -32,7 +32,8 @@ const RATE_WINDOW_MILLIS = 5000;
 export class Dashboard implements PipelineObserver {
   private readonly categories = new Map<string, number>();
   private readonly severities = new Map<Severity, number>();
-  private readonly arrivals: number[] = [];
+  /** Records per wall-clock second (key: epoch second), the last few seconds only. */
+  private readonly perSecond = new Map<number, number>();
   private readonly findings: Finding[] = [];
   private total = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -45,7 +46,8 @@ export class Dashboard implements PipelineObserver {
   /** Counts a record (called by the pipeline). */
   onRecord(record: EventRecord): void {
     this.total++;
-    this.arrivals.push(this.sources.clock.now());
+    const second = Math.floor(this.sources.clock.now() / 1000);
+    this.perSecond.set(second, (this.perSecond.get(second) ?? 0) + 1);
     const c = record.classification;
     if (c) {
       this.categories.set(c.category, (this.categories.get(c.category) ?? 0) + 1);
@@ -74,9 +76,14 @@ export class Dashboard implements PipelineObserver {
 
   /** Events per second over the last few seconds. */
   rate(): number {
-    const since = this.sources.clock.now() - RATE_WINDOW_MILLIS;
-    while (this.arrivals.length > 0 && this.arrivals[0]! < since) this.arrivals.shift();
-    return this.arrivals.length / (RATE_WINDOW_MILLIS / 1000);
+    const windowSeconds = RATE_WINDOW_MILLIS / 1000;
+    const oldest = Math.floor(this.sources.clock.now() / 1000) - windowSeconds + 1;
+    let count = 0;
+    for (const [second, n] of this.perSecond) {
+      if (second < oldest) this.perSecond.delete(second);
+      else count += n;
+    }
+    return count / windowSeconds;
   }
 
   /** The current frame as text. */
