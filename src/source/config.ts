@@ -27,7 +27,7 @@ export const sourceConfigSchema = z.object({
   /** Server-side watch timeout (`timeoutSeconds`), seconds; the watch is then resumed. Default 300. */
   watchTimeoutSeconds: z.number().int().min(1).default(300).describe('Server-side watch timeout in seconds; the watch is resumed after it. Default 300.'),
   /** A watch with neither event nor bookmark for this long is restarted (reason idle), milliseconds. Default 120000. */
-  watchIdleTimeoutMillis: z.number().int().min(100).default(120_000).describe('Restart a watch that saw no event and no bookmark for this long, milliseconds. Default 120000.'),
+  watchIdleTimeoutMillis: z.number().int().min(100).default(120_000).describe('Restart a watch that saw no event and no bookmark for this long (checked every quarter of it, so the restart comes after 1 to 1.25 times this), milliseconds. Default 120000.'),
   /** Retry backoff after failures. */
   backoff: backoffSchema.default(() => backoffSchema.parse({})).describe('Capped exponential retry backoff with full jitter.'),
   /** `auto` (events.k8s.io/v1 when served, else core/v1), or force one API. Default auto. */

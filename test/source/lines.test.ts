@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLine, readLines } from '../../src/source/lines.js';
+import { parseJsonLine, readLineBatches, readLines } from '../../src/source/lines.js';
 import { backoffMillis } from '../../src/source/scheduler.js';
 
 async function collect(chunks: string[], max = 1024, emitUnterminated = false): Promise<string[]> {
@@ -20,6 +20,12 @@ describe('readLines', () => {
   it('reports lines over the limit once and goes on', async () => {
     expect(await collect(['short\n', 'a'.repeat(8), 'b'.repeat(8), 'c'.repeat(8), '\nok\n'], 10)).toEqual(['short', '<too long>', 'ok']);
     expect(await collect(['a'.repeat(20) + '\nok\n'], 10)).toEqual(['<too long>', 'ok']);
+  });
+  it('hands over all complete lines of a chunk as one batch, a split line with the chunk that ends it', async () => {
+    const batches: string[][] = [];
+    const chunks = ['a\nb\nc', 'c\n', 'd\ne\n\n'].map((c) => Buffer.from(c));
+    for await (const batch of readLineBatches(Readable.from(chunks), 1024)) batches.push(batch.map((l) => (l.tooLong ? '<too long>' : l.bytes.toString())));
+    expect(batches).toEqual([['a', 'b'], ['cc'], ['d', 'e']]);
   });
   it('parses strict UTF-8 JSON only', () => {
     expect(parseJsonLine(Buffer.from('{"a":"é"}'))).toEqual({ a: 'é' });
