@@ -20,12 +20,15 @@ interface ResponseMessage {
 export type BenchChildName = 'receiver-child' | 'simulator-child' | 'worker-child';
 
 /**
- * `--cpu-prof` flags for the process under test when `EVENTIDE_BENCH_CPU_PROF` names a folder:
- * each worker child writes a `.cpuprofile` there when it exits.
+ * Node flags of the process under test: `--cpu-prof` when `EVENTIDE_BENCH_CPU_PROF` names a
+ * folder (each worker child writes a `.cpuprofile` there when it exits), then the
+ * space-separated `EVENTIDE_BENCH_NODE_FLAGS` (V8 and Node flags for what-if runs).
  */
 export function cpuProfileArgs(name: BenchChildName, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (name !== 'worker-child') return [];
   const dir = env['EVENTIDE_BENCH_CPU_PROF'];
-  return dir && name === 'worker-child' ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+  const extra = (env['EVENTIDE_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((flag) => flag !== '');
+  return [...(dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), ...extra];
 }
 
 /** A forked benchmark child answering requests over IPC. */
