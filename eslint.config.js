@@ -20,7 +20,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    // values of @kubernetes/client-node come through src/kube/, which the build bundles tree-shaken (scripts/bundle-kube.mjs)
+    files: ['src/**/*.ts'],
+    ignores: ['src/kube/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@kubernetes/client-node', message: 'Import from src/kube/ (client.js, or apis.js with import()): the package root loads every generated API.', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

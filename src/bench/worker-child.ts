@@ -6,15 +6,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { type Sidecar, assembleSidecar } from '../cli/assemble.js';
 import { validateConfig } from '../config/load.js';
 import { Enricher } from '../enrich/enricher.js';
+import { KubeConfig } from '../kube/client.js';
 import { systemClock } from '../model/time.js';
 import { createLogger, silentLogger } from '../observe/logger.js';
 import { createMetrics } from '../observe/metrics.js';
 import { KubeEventSource } from '../source/event-source.js';
-import { type PreparedCeiling, prepareCeiling } from './ceiling.js';
+import type { PreparedCeiling } from './ceiling.js';
 import { deepMerge } from './detectors.js';
 import { processUsage, serveRequests } from './ipc.js';
 
@@ -72,7 +72,9 @@ serveRequests({
     if (checkpointDir) rmSync(checkpointDir, { recursive: true, force: true });
     return { counts, skipped };
   },
-  prepareCeiling: (args: { endpoint: string; count: number; objects: number }) => {
+  /** Loaded here, so a sidecar run has only the modules `eventide run` loads (its RSS is measured). */
+  prepareCeiling: async (args: { endpoint: string; count: number; objects: number }) => {
+    const { prepareCeiling } = await import('./ceiling.js');
     ceiling = prepareCeiling(args.endpoint, args.count, args.objects);
     return { records: args.count };
   },

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { validateConfig } from '../config/load.js';
 import { Enricher } from '../enrich/enricher.js';
+import { KubeConfig } from '../kube/client.js';
 import { systemClock } from '../model/time.js';
 import { createLogger } from '../observe/logger.js';
 import { createMetrics } from '../observe/metrics.js';

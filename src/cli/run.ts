@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { EventideConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
+import type { KubeConfig } from '../kube/client.js';
 import { leaderConfigProblems } from '../leader/config.js';
 import { resolveIdentity, resolveLeaseNamespace } from '../leader/identity.js';
 import { LeaderReplica } from '../leader/replica.js';
@@ -29,7 +29,7 @@ export async function runCommand(options: { config?: string; kubeconfig?: string
     await runUntilSignal(await assembleKubeSidecar(config, services), logger);
     return;
   }
-  await runUntilSignal(createLeaderReplica(config, services), logger);
+  await runUntilSignal(await createLeaderReplica(config, services), logger);
 }
 
 /** What a sidecar against a cluster is built from. */
@@ -69,11 +69,13 @@ export function assembleKubeSidecar(
 /**
  * `eventide run` with `leader.mode` active-standby or sharded: a replica that runs one sidecar per
  * shard Lease it holds, each with that shard's namespaces and checkpoint (docs/leader-election.md).
- * Throws {@link ConfigError} when the leader settings do not fit the rest of the config.
+ * Rejects with {@link ConfigError} when the leader settings do not fit the rest of the config.
+ * Loads the Lease API client here: `leader.mode: none` never does.
  */
-export function createLeaderReplica(config: EventideConfig, services: KubeServices): LeaderReplica {
+export async function createLeaderReplica(config: EventideConfig, services: KubeServices): Promise<LeaderReplica> {
   const problems = leaderConfigProblems(config.leader, config.delivery.checkpoint.type);
   if (problems.length > 0) throw new ConfigError(`invalid config:\n  ${problems.join('\n  ')}`, problems);
+  const { CoordinationV1Api } = await import('../kube/apis.js');
   return new LeaderReplica(config.leader, {
     api: services.kubeConfig.makeApiClient(CoordinationV1Api),
     clock: services.clock,

@@ -1,4 +1,5 @@
-import { ApiException, CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import type { CoreV1Api } from '../kube/apis.js';
+import { ApiException, type KubeConfig, type V1ConfigMap } from '../kube/client.js';
 import type { Logger } from '../observe/logger.js';
 import type { Checkpoint, CheckpointStore } from './checkpoint.js';
 import { CheckpointFormatError, compactCheckpoint, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
@@ -31,14 +32,14 @@ export interface ConfigMapCheckpointStoreOptions {
  * Needs get/update on that ConfigMap and create on configmaps in its namespace (deploy/rbac.yaml).
  */
 export class ConfigMapCheckpointStore implements CheckpointStore {
-  private readonly api: CoreV1Api;
+  /** The API client, loaded on first use (the typed clients are only loaded in the modes that use them). */
+  private api: Promise<CoreV1Api> | undefined;
   private readonly maxBytes: number;
   /** metadata.resourceVersion of the ConfigMap as last read or written; undefined when unknown or absent. */
   private version: string | undefined;
   private known = false;
 
   constructor(private readonly options: ConfigMapCheckpointStoreOptions) {
-    this.api = options.kubeConfig.makeApiClient(CoreV1Api);
     this.maxBytes = options.maxBytes ?? CONFIGMAP_MAX_CHECKPOINT_BYTES;
   }
 
@@ -77,7 +78,7 @@ export class ConfigMapCheckpointStore implements CheckpointStore {
   private async read(): Promise<V1ConfigMap | undefined> {
     const { name, namespace } = this.options;
     try {
-      const cm = await this.api.readNamespacedConfigMap({ name, namespace });
+      const cm = await (await this.coreApi()).readNamespacedConfigMap({ name, namespace });
       this.version = cm.metadata?.resourceVersion;
       this.known = true;
       return cm;
@@ -104,20 +105,26 @@ export class ConfigMapCheckpointStore implements CheckpointStore {
       },
       data: { [CHECKPOINT_DATA_KEY]: json },
     };
+    const api = await this.coreApi();
     let written: V1ConfigMap;
     if (this.version === undefined) {
-      written = await this.api.createNamespacedConfigMap({ namespace, body });
+      written = await api.createNamespacedConfigMap({ namespace, body });
     } else {
       try {
-        written = await this.api.replaceNamespacedConfigMap({ name, namespace, body });
+        written = await api.replaceNamespacedConfigMap({ name, namespace, body });
       } catch (err) {
         if (!(err instanceof ApiException) || err.code !== 404) throw err;
         // deleted since it was read: create it again
         const { resourceVersion: _stale, ...metadata } = body.metadata ?? {};
-        written = await this.api.createNamespacedConfigMap({ namespace, body: { ...body, metadata } });
+        written = await api.createNamespacedConfigMap({ namespace, body: { ...body, metadata } });
       }
     }
     this.version = written.metadata?.resourceVersion;
+  }
+
+  private coreApi(): Promise<CoreV1Api> {
+    this.api ??= import('../kube/apis.js').then(({ CoreV1Api }) => this.options.kubeConfig.makeApiClient(CoreV1Api));
+    return this.api;
   }
 
   private where(): string {

@@ -1,4 +1,5 @@
-import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import type { CoordinationV1Api } from '../kube/apis.js';
+import { ApiException, type V1Lease, V1MicroTime } from '../kube/client.js';
 import type { Clock } from '../model/time.js';
 import { toEpochMs } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';

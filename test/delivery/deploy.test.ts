@@ -226,6 +226,9 @@ describe('deploy/ manifests', () => {
     for (const image of froms) expect(image).toBe('node:22-slim');
     expect(text).toMatch(/npm ci --omit=dev/);
     expect(text).toMatch(/npm run build/);
+    // every script `npm run build` runs is in the build stage (npm ci runs it as `prepare`)
+    const pkg = JSON.parse(readFileSync(join(DEPLOY, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    for (const m of pkg.scripts['build']!.matchAll(/\bnode (\S+)/g)) expect(text).toMatch(new RegExp(`^COPY ${m[1]!.split('/')[0]} `, 'm'));
     expect(text).toMatch(/^ENTRYPOINT \["node","bin\/eventide\.js","run"\]$/m);
     const user = [...text.matchAll(/^USER\s+(\S+)/gm)].at(-1)?.[1] ?? 'root';
     expect(user).not.toMatch(/^(root|0)(:|$)/);

@@ -37,15 +37,15 @@ describe('leader wiring (src/cli/run.ts)', () => {
     expect(only.export.queue.directory).toBe(single.export.queue.directory);
   });
 
-  it('refuses a file checkpoint with leader election, naming the fix', () => {
+  it('refuses a file checkpoint with leader election, naming the fix', async () => {
     const config = validateConfig({ leader: { mode: 'sharded', shards: 2 } }, 'test');
-    expect(() => createLeaderReplica(config, services())).toThrow(ConfigError);
-    expect(() => createLeaderReplica(config, services())).toThrow(/fix: set delivery\.checkpoint\.type to configmap/);
+    await expect(createLeaderReplica(config, services())).rejects.toThrow(ConfigError);
+    await expect(createLeaderReplica(config, services())).rejects.toThrow(/fix: set delivery\.checkpoint\.type to configmap/);
   });
 
-  it('builds a replica that holds nothing before it starts', () => {
+  it('builds a replica that holds nothing before it starts', async () => {
     const config = validateConfig({ leader: { mode: 'active-standby', identity: 'me' }, delivery: { checkpoint: { type: 'configmap' } } }, 'test');
-    const replica = createLeaderReplica(config, services());
+    const replica = await createLeaderReplica(config, services());
     expect(replica.heldShards()).toEqual([]);
     expect(replica.readiness.map((c) => c.check().ok)).toEqual([true, true]);
   });

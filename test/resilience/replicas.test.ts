@@ -98,7 +98,7 @@ async function startReplica(id: string, leader: Record<string, unknown>): Promis
     },
     `replica ${id}`,
   );
-  const replica = createLeaderReplica(config, {
+  const replica = await createLeaderReplica(config, {
     kubeConfig,
     clock: systemClock,
     logger: silentLogger(),
