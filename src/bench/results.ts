@@ -16,6 +16,11 @@ export interface DeliveryCounts {
 export interface ThroughputResult extends DeliveryCounts {
   recordsPerSecond: number;
   seconds: number;
+  /**
+   * CPU time of the process under test (all its threads) per record delivered, µs: less
+   * sensitive than records/s to other processes sharing the machine, so A/B comparisons use it.
+   */
+  cpuMicrosPerRecord: number;
 }
 
 /** A run at a fixed offered rate. */

@@ -27,15 +27,18 @@ interface EventideRun {
   sim: BenchChild;
   worker: BenchChild;
   kubeconfigYaml: string;
+  /** The worker's usage just before the sidecar was started in it. */
+  usageAtStart: ProcessUsage;
 }
 
 function counts(offered: number, stats: ReceiverStats): DeliveryCounts {
   return { offered, received: stats.distinct, lost: Math.max(0, offered - stats.distinct), duplicates: stats.duplicates };
 }
 
-function throughput(offered: number, stats: ReceiverStats, startedAtMillis: number): ThroughputResult {
+function throughput(offered: number, stats: ReceiverStats, startedAtMillis: number, cpu: [ProcessUsage, ProcessUsage]): ThroughputResult {
   const seconds = Math.max(0.001, (stats.lastArrivalMillis - startedAtMillis) / 1000);
-  return { ...counts(offered, stats), seconds, recordsPerSecond: stats.distinct / seconds };
+  const cpuMicrosPerRecord = (cpu[1].cpuMicros - cpu[0].cpuMicros) / Math.max(1, stats.distinct);
+  return { ...counts(offered, stats), seconds, recordsPerSecond: stats.distinct / seconds, cpuMicrosPerRecord };
 }
 
 function cpuPercent(a: ProcessUsage, b: ProcessUsage): number {
@@ -88,8 +91,9 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     if (preload > 0) await sim.request('stream', { firstSeq: 0, count: preload, objects, ratePerSecond: 0, keepEvents: 0 });
     await receiver.request('reset');
     const worker = fork('worker-child');
+    const usageAtStart = await worker.request<ProcessUsage>('usage');
     const { startedAtMillis } = await worker.request<{ startedAtMillis: number }>('startSidecar', { kubeconfigYaml, endpoint, overrides });
-    return { sim, worker, kubeconfigYaml, startedAtMillis };
+    return { sim, worker, kubeconfigYaml, startedAtMillis, usageAtStart };
   };
 
   /** Warm-up, then `count` events at `ratePerSecond`, sampling the sidecar's usage each second. */
@@ -131,15 +135,18 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       const worker = fork('worker-child');
       await worker.request('prepareCeiling', { endpoint, count: config.throughputEvents, objects: config.objects });
       await receiver.request('reset');
+      const before = await worker.request<ProcessUsage>('usage');
       const run = await worker.request<{ startedAtMillis: number }>('runCeiling');
-      report.ceiling = throughput(config.throughputEvents, await waitFor(config.throughputEvents), run.startedAtMillis);
+      const stats = await waitFor(config.throughputEvents);
+      report.ceiling = throughput(config.throughputEvents, stats, run.startedAtMillis, [before, await worker.request<ProcessUsage>('usage')]);
       await close(worker);
     }
     if (phases.has('throughput')) {
       for (const [label, detectors] of [['off', off], ['on', on]] as const) {
         progress(`throughput: eventide, detectors ${label}, ${config.throughputEvents} events`);
         const run = await startEventide(config.objects, detectors.overrides, config.throughputEvents);
-        const result = throughput(config.throughputEvents, await waitFor(config.throughputEvents), run.startedAtMillis);
+        const stats = await waitFor(config.throughputEvents);
+        const result = throughput(config.throughputEvents, stats, run.startedAtMillis, [run.usageAtStart, await run.worker.request<ProcessUsage>('usage')]);
         if (label === 'off') report.throughputDetectorsOff = result;
         else report.throughputDetectorsOn = result;
         await run.worker.request('stopSidecar');

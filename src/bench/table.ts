@@ -16,12 +16,13 @@ export function renderReport(report: BenchReport): string {
   ];
   const figures = new Table({ head: ['run', 'figure', 'delivered', 'detail'] });
   const ceiling = report.ceiling?.recordsPerSecond;
-  if (report.ceiling) figures.push(['ceiling: stock OTel JS pipeline', `${n0(report.ceiling.recordsPerSecond)} records/s`, delivery(report.ceiling), `${report.ceiling.seconds.toFixed(2)} s`]);
+  const cpu = (run: { cpuMicrosPerRecord: number }): string => `, CPU ${run.cpuMicrosPerRecord.toFixed(1)} µs/record`;
+  if (report.ceiling) figures.push(['ceiling: stock OTel JS pipeline', `${n0(report.ceiling.recordsPerSecond)} records/s`, delivery(report.ceiling), `${report.ceiling.seconds.toFixed(2)} s${cpu(report.ceiling)}`]);
   for (const [label, run] of [
     ['eventide, detectors off', report.throughputDetectorsOff],
     ['eventide, every detector on', report.throughputDetectorsOn],
   ] as const) {
-    if (run) figures.push([label, `${n0(run.recordsPerSecond)} events/s`, delivery(run), `${run.seconds.toFixed(2)} s${ceiling ? `, ${(run.recordsPerSecond / ceiling).toFixed(2)} × ceiling` : ''}`]);
+    if (run) figures.push([label, `${n0(run.recordsPerSecond)} events/s`, delivery(run), `${run.seconds.toFixed(2)} s${ceiling ? `, ${(run.recordsPerSecond / ceiling).toFixed(2)} × ceiling` : ''}${cpu(run)}`]);
   }
   for (const [label, run] of [
     ['latency', report.latency],

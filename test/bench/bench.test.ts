@@ -25,6 +25,7 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
     for (const run of [report.ceiling, report.throughputDetectorsOff, report.throughputDetectorsOn]) {
       expect(run).toMatchObject({ offered: 400, received: 400, lost: 0, duplicates: 0 });
       expect(run!.recordsPerSecond).toBeGreaterThan(0);
+      expect(run!.cpuMicrosPerRecord).toBeGreaterThan(0);
     }
     expect(report.latency).toMatchObject({ offered: 400, received: 400, lost: 0, duplicates: 0, offeredPerSecond: 400 });
     expect(report.latency!.latency.count).toBe(400);
