@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { KEvent } from '../model/event.js';
+import { growingBound } from '../model/lru.js';
 
 /** Options of {@link EscalationTracker}. */
 export interface EscalationTrackerOptions {
@@ -50,8 +51,8 @@ export class EscalationTracker {
 
   constructor(private readonly options: EscalationTrackerOptions) {
     this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 16);
-    this.keys = new LRUCache({ max: options.maxKeys });
-    this.uids = new LRUCache({ max: options.maxKeys });
+    this.keys = new LRUCache(growingBound(options.maxKeys));
+    this.uids = new LRUCache(growingBound(options.maxKeys));
   }
 
   /** Records the occurrences `event` adds under `key`. */

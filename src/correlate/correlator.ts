@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { EventRecord } from '../model/event.js';
+import { growingBound } from '../model/lru.js';
 import type { Clock } from '../model/time.js';
 import { Watermark } from '../model/watermark.js';
 import type { Metrics } from '../observe/metrics.js';
@@ -67,13 +68,13 @@ export class Correlator {
   ) {
     // LRU caches rather than Maps used as queues: V8 Maps make eviction from the front O(deleted entries).
     this.keys = new LRUCache<string, KeyEntry>({
-      max: config.maxKeys,
+      ...growingBound(config.maxKeys),
       dispose: (entry, key, reason) => {
         if (reason === 'evict') entry.group.keys.delete(key);
       },
     });
     this.groups = new LRUCache<string, Group>({
-      max: config.maxGroups,
+      ...growingBound(config.maxGroups),
       dispose: (group, _id, reason) => {
         if (reason !== 'set') this.onClose(group);
       },

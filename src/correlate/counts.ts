@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { growingBound } from '../model/lru.js';
 
 /**
  * Occurrences a delivery adds, from the Event's count: an in-place update (same uid, count
@@ -14,7 +15,7 @@ export class CountDeltas {
     private readonly windowMillis: number,
     maxUids: number,
   ) {
-    this.last = new LRUCache<string, number>({ max: maxUids });
+    this.last = new LRUCache<string, number>(growingBound(maxUids));
   }
 
   /** Occurrences added by this delivery of Event `uid`. */

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { EventRecord, Finding } from '../model/event.js';
+import { growingBound } from '../model/lru.js';
 import type { Clock } from '../model/time.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { PatternConfig } from './config.js';
@@ -57,7 +58,7 @@ export class PatternDetector {
     private readonly config: PatternConfig,
     private readonly deps: PatternDetectorDeps,
   ) {
-    this.states = new LRUCache<string, KeyState>({ max: config.maxKeys });
+    this.states = new LRUCache<string, KeyState>(growingBound(config.maxKeys));
     this.deltas = new CountDeltas(config.windowMillis, config.maxKeys);
     this.bucketMillis = Math.max(1, Math.floor(config.windowMillis / BUCKETS_PER_WINDOW));
   }

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { LRUCache } from 'lru-cache';
 import type { Enrichment, KEvent } from '../model/event.js';
+import { growingBound } from '../model/lru.js';
 import type { Clock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
@@ -65,7 +66,7 @@ export class Enricher {
   ) {
     for (const kind of KINDS) {
       this.states.set(kind, config.enabled && config.kinds[kind] ? 'syncing' : 'disabled');
-      this.caches.set(kind, new LRUCache<string, Slim>({ max: config.maxObjects, ttl: config.ttlMillis, updateAgeOnGet: true, perf: deps.clock }));
+      this.caches.set(kind, new LRUCache<string, Slim>({ ...growingBound(config.maxObjects), ttl: config.ttlMillis, updateAgeOnGet: true, perf: deps.clock }));
     }
     const get = <T extends Slim>(kind: EnrichKind, key: string): T | undefined => this.caches.get(kind)?.get(key) as T | undefined;
     this.lookup = {
