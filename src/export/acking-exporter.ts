@@ -8,6 +8,12 @@ export interface DeliveryTag {
   seq?: number;
 }
 
+/** A log record as eventide batches it: SDK-shaped, with its delivery tag beside the OTLP fields (never sent). */
+export interface ExportLogRecord extends ReadableLogRecord {
+  /** What the record is, for acks; absent on records read back from the disk queue. */
+  readonly tag?: DeliveryTag;
+}
+
 /** Outcome of one export batch, as given to ack listeners. */
 export interface BatchOutcome {
   /** Seqs of the event records in the batch, in batch order. */
@@ -48,14 +54,13 @@ export function grpcCode(error: unknown): number | undefined {
 /**
  * A LogRecordExporter around the transport exporter: retries retryable failures with capped
  * exponential backoff, then reports each batch's outcome (with the seqs of its event records,
- * looked up in `tags`) to `onOutcome` exactly once, before the SDK's callback.
+ * read from their {@link ExportLogRecord.tag}) to `onOutcome` exactly once, before the batcher's callback.
  */
 export class AckingExporter implements LogRecordExporter {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly inner: LogRecordExporter,
-    private readonly tags: WeakMap<object, DeliveryTag>,
     private readonly policy: RetryPolicy,
     private readonly onOutcome: (outcome: BatchOutcome) => void,
     private readonly now: () => number = Date.now,
@@ -100,18 +105,18 @@ export class AckingExporter implements LogRecordExporter {
   }
 
   private report(logs: ReadableLogRecord[], result: ExportResult): void {
-    const { seqs, counts } = describeBatch(logs, this.tags);
+    const { seqs, counts } = describeBatch(logs);
     const ok = result.code === ExportResultCode.SUCCESS;
     this.onOutcome(ok ? { seqs, counts, ok } : { seqs, counts, ok, error: result.error });
   }
 }
 
 /** The seqs of a batch's event records (in batch order) and its tagged records per kind. */
-export function describeBatch(logs: readonly ReadableLogRecord[], tags: WeakMap<object, DeliveryTag>): Pick<BatchOutcome, 'seqs' | 'counts'> {
+export function describeBatch(logs: readonly ReadableLogRecord[]): Pick<BatchOutcome, 'seqs' | 'counts'> {
   const seqs: number[] = [];
   const counts = { event: 0, finding: 0 };
-  for (const record of logs) {
-    const tag = tags.get(record);
+  for (const record of logs as readonly ExportLogRecord[]) {
+    const tag = record.tag;
     if (!tag) continue;
     counts[tag.kind]++;
     if (tag.seq !== undefined) seqs.push(tag.seq);

@@ -1,25 +1,18 @@
-import { createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
-import type { Logger as OtelLogger } from '@opentelemetry/api-logs';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import {
-  BatchLogRecordProcessor,
-  LoggerProvider,
-  type LogRecordExporter,
-  type LogRecordProcessor,
-  type ReadWriteLogRecord,
-} from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { LRUCache } from 'lru-cache';
 import type { EventRecord, Finding } from '../model/event.js';
 import type { Clock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import { SkipReporter } from '../observe/skips.js';
-import { AckingExporter, grpcCode, type BatchOutcome, type DeliveryTag } from './acking-exporter.js';
+import { AckingExporter, grpcCode, type BatchOutcome, type DeliveryTag, type ExportLogRecord } from './acking-exporter.js';
 import { QueueingExporter } from './queue/queueing-exporter.js';
 import { queueMetrics } from './queue/queue-metrics.js';
 import type { ExportConfig } from './config.js';
 import { millisToHrTime } from './flat-record.js';
-import { eventToLogRecord, findingToLogRecord, type MappedRecord } from './mapping.js';
+import { LogBatcher } from './log-batcher.js';
+import { eventToLogRecord, findingToLogRecord, type AttributeValue, type MappedRecord } from './mapping.js';
 import { baseResourceAttributes } from './otlp-settings.js';
 
 /** Result given to ack listeners after each export batch. */
@@ -70,53 +63,31 @@ export interface BatchingOptions {
   durableQueue?: boolean;
 }
 
-/** Namespaces whose LoggerProvider is kept; an evicted one is rebuilt on its next record (same attributes). */
-export const MAX_NAMESPACE_PROVIDERS = 1024;
+/** Namespaces whose Resource is kept; an evicted one is rebuilt on its next record (same attributes). */
+export const MAX_NAMESPACE_RESOURCES = 1024;
 
 /** Instrumentation scope name of eventide's records. */
 export const SCOPE_NAME = 'eventide';
 
-const DELIVERY_TAG = createContextKey('eventide.export.delivery');
-
-/** Remembers each SDK record's delivery tag (from the emit context) before batching it. */
-class TaggingProcessor implements LogRecordProcessor {
-  /** Records that reached this processor: lets emit() see whether the SDK accepted its record. */
-  accepted = 0;
-
-  constructor(
-    private readonly tags: WeakMap<object, DeliveryTag>,
-    private readonly inner: LogRecordProcessor,
-  ) {}
-
-  onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
-    const tag = context?.getValue(DELIVERY_TAG) as DeliveryTag | undefined;
-    if (tag) this.tags.set(logRecord, tag);
-    this.accepted++;
-    this.inner.onEmit(logRecord, context);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-}
+/** Attributes per record at most, as the SDK's default `attributeCountLimit`; more are dropped and counted in the record. */
+export const ATTRIBUTE_COUNT_LIMIT = 128;
 
 /**
- * The batching core shared by the OTLP and file exporters. k8s.namespace.name is a resource
- * attribute, and the SDK groups records into ResourceLogs by Resource object, so each namespace
- * gets its own LoggerProvider (bounded LRU of {@link MAX_NAMESPACE_PROVIDERS}) with its own
- * Resource; all of them share ONE tagging + batch processor and ONE transport exporter, so a
- * batch mixes namespaces and goes out as one request with one ResourceLogs per namespace.
- * Backpressure: a slot is taken per record before it enters the SDK and returned when its batch
- * completes, and maxQueueSize > maxInFlight, so the SDK queue never drops.
+ * The batching core shared by the OTLP and file exporters. Each mapped record becomes a plain
+ * SDK-shaped log record ({@link ExportLogRecord}: what the SDK's `LoggerProvider` would have
+ * built, without copying the attributes again) and goes to ONE {@link LogBatcher} (the SDK's
+ * `BatchLogRecordProcessor` semantics) in front of ONE transport exporter. k8s.namespace.name is
+ * a resource attribute and records are grouped into ResourceLogs by Resource object, so each
+ * namespace has its own Resource (bounded LRU of {@link MAX_NAMESPACE_RESOURCES}); a batch mixes
+ * namespaces and goes out as one request with one ResourceLogs per namespace. The delivery tag
+ * (kind, seq) rides on the record object, never in its attributes. Backpressure: a slot is taken
+ * per record before it is batched and returned when its batch completes, and
+ * maxQueueSize > maxInFlight, so the batch queue never drops.
  */
 export class BatchingRecordExporter implements RecordExporter {
-  private readonly tags = new WeakMap<object, DeliveryTag>();
-  private readonly processor: TaggingProcessor;
-  private readonly loggers = new LRUCache<string, OtelLogger>({ max: MAX_NAMESPACE_PROVIDERS });
+  private readonly batcher: LogBatcher<ExportLogRecord>;
+  private readonly resources = new LRUCache<string, Resource>({ max: MAX_NAMESPACE_RESOURCES });
+  private readonly scope: ExportLogRecord['instrumentationScope'];
   private readonly baseAttributes: Record<string, string>;
   private readonly listeners: ((result: AckResult) => void)[] = [];
   private readonly waiters: (() => void)[] = [];
@@ -124,7 +95,7 @@ export class BatchingRecordExporter implements RecordExporter {
   private readonly skips: SkipReporter;
   private inFlightCount = 0;
   private closed = false;
-  /** The queue between the SDK and the transport, when the durable queue is in use. */
+  /** The queue between the batcher and the transport, when the durable queue is in use. */
   protected readonly queue: QueueingExporter | undefined;
 
   constructor(
@@ -139,7 +110,7 @@ export class BatchingRecordExporter implements RecordExporter {
     let exporter: LogRecordExporter;
     if (options.durableQueue && config.queue.enabled) {
       const { logger, clock } = deps;
-      this.queue = new QueueingExporter(transport, this.tags, config, onOutcome, {
+      this.queue = new QueueingExporter(transport, config, onOutcome, {
         logger,
         clock,
         metrics: queueMetrics(deps.metrics.registry),
@@ -147,16 +118,12 @@ export class BatchingRecordExporter implements RecordExporter {
       });
       exporter = this.queue;
     } else {
-      exporter = new AckingExporter(transport, this.tags, { ...config.retry, deadlineMillis: Math.max(0, config.batch.exportTimeoutMillis - 1000) }, onOutcome);
+      exporter = new AckingExporter(transport, { ...config.retry, deadlineMillis: Math.max(0, config.batch.exportTimeoutMillis - 1000) }, onOutcome);
     }
-    const batch = new BatchLogRecordProcessor({
-      exporter,
-      maxExportBatchSize: config.batch.maxExportBatchSize,
-      scheduledDelayMillis: config.batch.scheduledDelayMillis,
-      exportTimeoutMillis: config.batch.exportTimeoutMillis,
-      maxQueueSize: config.batch.maxQueueSize,
+    this.scope = { name: SCOPE_NAME, version: deps.serviceVersion };
+    this.batcher = new LogBatcher<ExportLogRecord>(exporter, config.batch, (records) => {
+      deps.logger.warn({ records, exportTimeoutMillis: config.batch.exportTimeoutMillis }, 'an export batch did not complete within batch.exportTimeoutMillis; sending the next one');
     });
-    this.processor = new TaggingProcessor(this.tags, batch);
   }
 
   async emit(record: EventRecord): Promise<void> {
@@ -179,7 +146,7 @@ export class BatchingRecordExporter implements RecordExporter {
   }
 
   forceFlush(): Promise<void> {
-    return this.processor.forceFlush();
+    return this.batcher.forceFlush();
   }
 
   async shutdown(): Promise<void> {
@@ -187,7 +154,7 @@ export class BatchingRecordExporter implements RecordExporter {
     this.closed = true;
     for (const wake of this.waiters.splice(0)) wake();
     this.queue?.beginShutdown();
-    await this.processor.shutdown();
+    await this.batcher.shutdown();
   }
 
   /** Resource attributes a record of `namespace` is sent with. */
@@ -195,33 +162,37 @@ export class BatchingRecordExporter implements RecordExporter {
     return namespace === '' ? { ...this.baseAttributes } : { ...this.baseAttributes, 'k8s.namespace.name': namespace };
   }
 
-  private loggerFor(namespace: string): OtelLogger {
-    let logger = this.loggers.get(namespace);
-    if (!logger) {
-      const resource: Resource = resourceFromAttributes(this.resourceAttributes(namespace));
-      const provider = new LoggerProvider({ resource, processors: [this.processor] });
-      logger = provider.getLogger(SCOPE_NAME, this.deps.serviceVersion);
-      this.loggers.set(namespace, logger);
+  private resourceFor(namespace: string): Resource {
+    let resource = this.resources.get(namespace);
+    if (!resource) {
+      resource = resourceFromAttributes(this.resourceAttributes(namespace));
+      this.resources.set(namespace, resource);
     }
-    return logger;
+    return resource;
   }
 
   private send(mapped: MappedRecord, tag: DeliveryTag): void {
-    const before = this.processor.accepted;
-    this.loggerFor(mapped.namespace).emit({
-      timestamp: millisToHrTime(mapped.timestampMs),
-      observedTimestamp: millisToHrTime(mapped.observedTimestampMs),
+    let attributes = mapped.attributes;
+    let dropped = 0;
+    // event records have a fixed set of well-formed keys; a finding carries detector attributes
+    if (tag.kind === 'finding') ({ attributes, dropped } = limitAttributes(attributes));
+    const record: ExportLogRecord = {
+      hrTime: millisToHrTime(mapped.timestampMs),
+      hrTimeObserved: millisToHrTime(mapped.observedTimestampMs),
       severityNumber: mapped.severityNumber,
       severityText: mapped.severityText,
       body: mapped.body,
-      ...(mapped.eventName !== undefined ? { eventName: mapped.eventName } : {}),
-      attributes: mapped.attributes,
-      context: ROOT_CONTEXT.setValue(DELIVERY_TAG, tag),
-    });
-    if (this.processor.accepted === before) {
-      // the SDK refused the record (provider shut down): give the slot back, count it
+      eventName: mapped.eventName,
+      resource: this.resourceFor(mapped.namespace),
+      instrumentationScope: this.scope,
+      attributes,
+      droppedAttributesCount: dropped,
+      tag,
+    };
+    if (!this.batcher.add(record)) {
+      // refused (shut down meanwhile): give the slot back, count it
       this.release(1);
-      this.skips.skip('export', 'sdk_refused', { kind: tag.kind });
+      this.skips.skip('export', 'batch_refused', { kind: tag.kind });
     }
   }
 
@@ -285,4 +256,24 @@ export class BatchingRecordExporter implements RecordExporter {
       }
     }
   }
+}
+
+/**
+ * What the SDK's `LogRecordImpl` does to attributes: keys that are empty are dropped, and past
+ * {@link ATTRIBUTE_COUNT_LIMIT} attributes the rest are dropped and counted.
+ */
+function limitAttributes(attributes: Record<string, AttributeValue>): { attributes: Record<string, AttributeValue>; dropped: number } {
+  const out: Record<string, AttributeValue> = {};
+  let count = 0;
+  let dropped = 0;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === '') continue;
+    if (count >= ATTRIBUTE_COUNT_LIMIT) {
+      dropped++;
+      continue;
+    }
+    out[key] = value;
+    count++;
+  }
+  return { attributes: out, dropped };
 }

@@ -3,7 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Clock } from '../../model/time.js';
 import type { Logger } from '../../observe/logger.js';
-import { describeBatch, exportOnce, grpcCode, isRetryable, type BatchOutcome, type DeliveryTag } from '../acking-exporter.js';
+import { describeBatch, exportOnce, grpcCode, isRetryable, type BatchOutcome } from '../acking-exporter.js';
 import type { ExportConfig } from '../config.js';
 import { fullJitterBackoffMillis } from './backoff.js';
 import { DiskQueue, type DiskQueueEntry, type DroppedEntries } from './disk-queue.js';
@@ -43,8 +43,8 @@ function errorText(error: unknown): string {
 }
 
 /**
- * A LogRecordExporter that never gives up on a collector outage. Each batch the SDK hands over is
- * queued at once (the SDK's callback succeeds) and ONE sender delivers the queue in order:
+ * A LogRecordExporter that never gives up on a collector outage. Each batch the batcher hands over
+ * is queued at once (the batcher's callback succeeds) and ONE sender delivers the queue in order:
  *
  * - in memory while the disk queue is empty and either the collector is taking batches (memory
  *   then bounded by the exporter's maxInFlight) or the memory holds fewer than
@@ -81,7 +81,6 @@ export class QueueingExporter implements LogRecordExporter {
 
   constructor(
     private readonly inner: LogRecordExporter,
-    private readonly tags: WeakMap<object, DeliveryTag>,
     private readonly settings: QueueingSettings,
     private readonly onOutcome: (outcome: BatchOutcome) => void,
     private readonly deps: QueueingDeps,
@@ -109,7 +108,7 @@ export class QueueingExporter implements LogRecordExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('export queue is shut down') });
       return;
     }
-    const batch: MemoryBatch = { logs, outcome: describeBatch(logs, this.tags), spilled: false };
+    const batch: MemoryBatch = { logs, outcome: describeBatch(logs), spilled: false };
     const overCap = this.memory.length > 0 && this.memoryRecords + logs.length > this.settings.queue.maxMemoryRecords;
     // to disk while the collector is failing (or anything is on disk already, to keep the order);
     // a burst the collector is taking stays in memory, bounded by maxInFlight
