@@ -13,6 +13,7 @@ export const benchConfigSchema = z.object({
   latencySeconds: z.number().positive().default(10).describe('Length of the latency run, seconds. Default 10 (--quick 2).'),
   normalRatePerSecond: z.number().int().positive().default(300).describe('Offered rate of the cost run, events per second. Default 300.'),
   normalSeconds: z.number().positive().default(30).describe('Length of the cost run, seconds (CPU measured over it after a warm-up). Default 30 (--quick 3).'),
+  normalWarmupSeconds: z.number().min(0).default(10).describe('Seconds at the normal rate before the cost run is measured, so it shows the steady state of a long-running sidecar rather than its JIT warm-up. Default 10 (--quick 0).'),
   memoryObjects: z.number().int().positive().default(100_000).describe('Distinct objects (pods, one Event each) of the memory run. Default 100000 (--quick 10000).'),
   churnSeconds: z.number().min(0).default(0).describe('Length of the churn run after the memory run, seconds; 0 skips it. Default 0 (env EVENTIDE_BENCH_CHURN_SECONDS).'),
   churnRatePerSecond: z.number().int().positive().default(2000).describe('Event rate of the churn run, events per second, round-robin over memoryObjects. Default 2000.'),
@@ -25,7 +26,7 @@ export const benchConfigSchema = z.object({
 export type BenchConfig = z.infer<typeof benchConfigSchema>;
 
 /** The sizes of `--quick`: a smoke test of the benchmark, figures not meaningful. */
-export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_000, latencySeconds: 2, normalSeconds: 3, memoryObjects: 10_000, warmupEvents: 200 };
+export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_000, latencySeconds: 2, normalSeconds: 3, normalWarmupSeconds: 0, memoryObjects: 10_000, warmupEvents: 200 };
 
 /** Parses `--only a,b` into phases; throws naming the unknown ones. */
 export function parsePhases(only: string | undefined): BenchPhase[] {

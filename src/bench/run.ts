@@ -97,9 +97,18 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   };
 
   /** Warm-up, then `count` events at `ratePerSecond`, sampling the sidecar's usage each second. */
-  const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number): Promise<RateResult> => {
+  const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number, warmupSeconds = 0): Promise<RateResult> => {
     await run.sim.request('stream', { firstSeq: 0, count: config.warmupEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0 });
     await waitFor(config.warmupEvents);
+    let firstSeq = config.warmupEvents;
+    if (warmupSeconds > 0) {
+      // the same rate, unmeasured: what is measured next is the steady state
+      const warmup = Math.round(ratePerSecond * warmupSeconds);
+      await receiver.request('reset');
+      await run.sim.request('stream', { firstSeq, count: warmup, objects: config.objects, ratePerSecond, keepEvents: 0 });
+      await waitFor(warmup);
+      firstSeq += warmup;
+    }
     await receiver.request('reset');
     const count = Math.round(ratePerSecond * seconds);
     const first = await run.worker.request<ProcessUsage>('usage');
@@ -111,7 +120,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       );
     }, 1000);
     try {
-      const streamed = run.sim.request<{ written: number; millis: number }>('stream', { firstSeq: config.warmupEvents, count, objects: config.objects, ratePerSecond, keepEvents: 0 });
+      const streamed = run.sim.request<{ written: number; millis: number }>('stream', { firstSeq, count, objects: config.objects, ratePerSecond, keepEvents: 0 });
       const [written, stats] = await Promise.all([streamed, waitFor(count)]);
       const last = await run.worker.request<ProcessUsage>('usage');
       peakRss = Math.max(peakRss, last.rssBytes);
@@ -161,9 +170,9 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       await close(run.worker, run.sim);
     }
     if (phases.has('normal-rate')) {
-      progress(`normal rate: ${config.normalRatePerSecond} events/s for ${config.normalSeconds} s, detectors on`);
+      progress(`normal rate: ${config.normalRatePerSecond} events/s for ${config.normalWarmupSeconds} s unmeasured, then ${config.normalSeconds} s measured, detectors on`);
       const run = await startEventide(config.objects, on.overrides, 0);
-      report.normalRate = await rateRun(run, config.normalRatePerSecond, config.normalSeconds);
+      report.normalRate = await rateRun(run, config.normalRatePerSecond, config.normalSeconds, config.normalWarmupSeconds);
       await run.worker.request('stopSidecar');
       await close(run.worker, run.sim);
     }

@@ -85,7 +85,8 @@ program
   .option('--json', 'print the results as JSON')
   .option('--quick', 'short runs (smoke test of the benchmark itself)')
   .option('--only <names>', 'comma-separated subset of: ceiling,throughput,latency,normal-rate,memory')
-  .action(async (opts: { json?: boolean; quick?: boolean; only?: string }) => {
+  .option('--set <size=value...>', 'benchmark sizes and rates, e.g. normalRatePerSecond=1000 latencySeconds=30 (fields in docs/performance.md)')
+  .action(async (opts: { json?: boolean; quick?: boolean; only?: string; set?: string[] }) => {
     const { benchCommand } = await import('../bench/cli.js');
     await benchCommand(opts);
   });

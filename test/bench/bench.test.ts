@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseSizes } from '../../src/bench/cli.js';
 import { parsePhases } from '../../src/bench/config.js';
 import { runBenchmark } from '../../src/bench/run.js';
 import { renderReport } from '../../src/bench/table.js';
@@ -14,6 +15,7 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
         latencySeconds: 1,
         normalRatePerSecond: 100,
         normalSeconds: 1,
+        normalWarmupSeconds: 0.5,
         memoryObjects: 300,
         churnSeconds: 1.5,
         churnRatePerSecond: 200,
@@ -53,5 +55,13 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
     expect(parsePhases(undefined)).toEqual(['ceiling', 'throughput', 'latency', 'normal-rate', 'memory']);
     expect(parsePhases('memory, ceiling')).toEqual(['ceiling', 'memory']);
     expect(() => parsePhases('ceiling,speed')).toThrow(/unknown phase speed/);
+  });
+
+  it('--set takes sizes by name and names what is wrong', () => {
+    expect(parseSizes(['normalRatePerSecond=1000', 'latencySeconds=2.5'])).toEqual({ normalRatePerSecond: 1000, latencySeconds: 2.5 });
+    expect(() => parseSizes(['speed=3'])).toThrow(/unknown size 'speed'/);
+    expect(() => parseSizes(['normalRatePerSecond'])).toThrow(/expected name=number/);
+    expect(() => parseSizes(['normalRatePerSecond=fast'])).toThrow(/expected name=number/);
+    expect(() => parseSizes(['normalRatePerSecond=-5'])).toThrow(/normalRatePerSecond/);
   });
 });
