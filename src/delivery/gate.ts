@@ -54,7 +54,8 @@ const SEEDED = Number.NEGATIVE_INFINITY;
  *   (newest `timeMs` offered) has passed the interval, or, so updates are not stuck when the
  *   stream goes quiet, when the wall clock has passed it since that uid's last delivery.
  * - Bounded: at most `dedupeMaxEntries` uids (least recently offered forgotten first) and none
- *   older than `dedupeTtlMillis` since last offered (wall clock). A forgotten uid's held update is
+ *   older than `dedupeTtlMillis` since last offered (wall clock; checked at most every tenth of
+ *   it, capped at 1 s). A forgotten uid's held update is
  *   returned by the next `due()`.
  *
  * Call `due()` after each `offer()` (cheap when nothing is due) and on a timer.
@@ -72,6 +73,8 @@ export class DeliveryGate {
   private readonly throttleMs: number;
   private readonly maxEntries: number;
   private readonly ttlMs: number;
+  /** Wall time before which {@link expire} has nothing to do (a pass per offer would walk an iterator per Event). */
+  private nextExpireWallMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     config: Pick<DeliveryConfig, 'seriesThrottleMillis' | 'dedupeMaxEntries' | 'dedupeTtlMillis'>,
@@ -233,7 +236,10 @@ export class DeliveryGate {
     this.entries.set(uid, entry);
   }
 
+  /** Forgets uids not offered for the TTL; runs at most every TTL/10 (≤ 1 s), so a uid is forgotten up to that much late. */
   private expire(now: number): void {
+    if (now < this.nextExpireWallMs) return;
+    this.nextExpireWallMs = now + Math.min(1000, this.ttlMs / 10);
     for (const [uid, entry] of this.entries) {
       if (now - entry.seenWallMs < this.ttlMs) break;
       this.forget(uid, entry);
