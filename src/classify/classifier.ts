@@ -1,6 +1,5 @@
-import type { Counter } from 'prom-client';
 import type { Classification, KEvent, Severity } from '../model/event.js';
-import type { Metrics } from '../observe/metrics.js';
+import { HotCounter, type Metrics } from '../observe/metrics.js';
 import { UNKNOWN_CATEGORY, UNKNOWN_RULE_ID } from './categories.js';
 import type { ClassifyConfig } from './config.js';
 import { EscalationTracker } from './escalation.js';
@@ -13,7 +12,6 @@ export interface ClassifierDeps {
   metrics?: Metrics;
 }
 
-type CounterChild = ReturnType<Counter<'category' | 'severity'>['labels']>;
 
 /**
  * The classify stage: the first rule (in rule-set order) that matches an event gives its
@@ -27,7 +25,6 @@ export class Classifier {
   /** Rules that match any reason, in order: the candidates for reasons no rule names. */
   private readonly anyReason: CompiledRule[];
   private readonly tracker: EscalationTracker;
-  private readonly counters = new Map<string, CounterChild>();
   private unknown = 0;
 
   /** Throws when an escalation window is longer than `escalationMaxAgeMillis` (state that old is dropped). */
@@ -93,12 +90,6 @@ export class Classifier {
   private count(c: Classification): void {
     const metrics = this.deps.metrics;
     if (!metrics) return;
-    const key = `${c.category}\u0000${c.severity}`;
-    let child = this.counters.get(key);
-    if (!child) {
-      child = metrics.eventsClassified.labels(c.category, c.severity);
-      this.counters.set(key, child);
-    }
-    child.inc();
+    HotCounter.of(metrics.eventsClassified).inc(`${c.category}\u0000${c.severity}`, { category: c.category, severity: c.severity });
   }
 }

@@ -4,7 +4,7 @@ import type { Enrichment, KEvent } from '../model/event.js';
 import { growingBound } from '../model/lru.js';
 import type { Clock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
-import type { Metrics } from '../observe/metrics.js';
+import { HotCounter, type Metrics } from '../observe/metrics.js';
 import type { SkipReporter } from '../observe/skips.js';
 import { KubeHttp } from '../source/http.js';
 import { ListWatch, type WireObject } from '../source/list-watch.js';
@@ -59,11 +59,13 @@ export class Enricher {
   private readonly loops = new Map<EnrichKind, ListWatch>();
   private readonly states = new Map<EnrichKind, InformerStatus['state']>();
   private readonly lookup: EnrichLookup;
+  private readonly lookups: HotCounter<'result'>;
 
   constructor(
     private readonly config: EnrichConfig,
     private readonly deps: EnricherDeps,
   ) {
+    this.lookups = HotCounter.of(deps.metrics.enrichLookups);
     for (const kind of KINDS) {
       this.states.set(kind, config.enabled && config.kinds[kind] ? 'syncing' : 'disabled');
       this.caches.set(kind, new LRUCache<string, Slim>({ ...growingBound(config.maxObjects), ttl: config.ttlMillis, updateAgeOnGet: true, perf: deps.clock }));
@@ -160,10 +162,10 @@ export class Enricher {
     if (!this.config.enabled) return {};
     try {
       const { enrichment, result } = resolveEnrichment(event, this.lookup);
-      this.deps.metrics.enrichLookups.inc({ result });
+      this.lookups.inc(result, { result });
       return enrichment;
     } catch (err) {
-      this.deps.metrics.enrichLookups.inc({ result: 'error' });
+      this.lookups.inc('error', { result: 'error' });
       this.deps.skips.skip('enrich', 'lookup_error', { err });
       return {};
     }

@@ -72,3 +72,52 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
     pipelineSeconds: new Histogram({ name: 'eventide_pipeline_seconds', help: 'Receipt to export hand-off.', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: r }),
   };
 }
+
+/** Label values of a counter with label names `L`. */
+type LabelValues<L extends string> = Partial<Record<L, string | number>>;
+
+/**
+ * A labelled prom-client counter incremented on the per-Event path. Increments are summed per
+ * label set (keyed by a string the caller already has) and added to the counter when prom-client
+ * collects it (every scrape, every `get()`), so a call costs a Map lookup instead of prom-client's
+ * label validation and hashing (~280 ns per `inc({...})` on the benchmark machine). Values read
+ * through the registry are always complete.
+ */
+export class HotCounter<L extends string> {
+  private readonly pending = new Map<string, { labels: LabelValues<L>; count: number }>();
+
+  private constructor(private readonly counter: Counter<L>) {}
+
+  /** The hot counter of `counter` (one per counter, so every user flushes into the same one). */
+  static of<L extends string>(counter: Counter<L>): HotCounter<L> {
+    const known = hotCounters.get(counter) as HotCounter<L> | undefined;
+    if (known) return known;
+    const hot = new HotCounter(counter);
+    hotCounters.set(counter, hot);
+    const withCollect = counter as unknown as { collect?: () => unknown };
+    const previous = withCollect.collect;
+    withCollect.collect = function collect(this: unknown) {
+      hot.flush();
+      return previous?.call(this);
+    };
+    return hot;
+  }
+
+  /** Adds `count` (default 1) for the label set `labels`, known by `key` (same key, same labels). */
+  inc(key: string, labels: LabelValues<L>, count = 1): void {
+    const entry = this.pending.get(key);
+    if (entry) entry.count += count;
+    else this.pending.set(key, { labels, count });
+  }
+
+  /** Adds what was counted to the prom-client counter. */
+  flush(): void {
+    for (const entry of this.pending.values()) {
+      if (entry.count === 0) continue;
+      this.counter.inc(entry.labels, entry.count);
+      entry.count = 0;
+    }
+  }
+}
+
+const hotCounters = new WeakMap<object, HotCounter<string>>();

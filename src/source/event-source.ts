@@ -4,7 +4,7 @@ import type { Clock } from '../model/time.js';
 import type { NormalizeConfig } from '../normalize/config.js';
 import { normalizeEvent } from '../normalize/normalize.js';
 import type { Logger } from '../observe/logger.js';
-import type { Metrics } from '../observe/metrics.js';
+import { HotCounter, type Metrics } from '../observe/metrics.js';
 import type { SkipReporter } from '../observe/skips.js';
 import type { SourceConfig } from './config.js';
 import { eventsPath, fieldSelectorFor, servesEventsV1 } from './discovery.js';
@@ -54,12 +54,14 @@ export class KubeEventSource {
   private discoveryFailures = 0;
   private readonly excluded: Set<string>;
   private readonly failureCeiling: number;
+  private readonly received: HotCounter<'api' | 'type'>;
 
   constructor(
     private readonly config: SourceConfig,
     private readonly deps: KubeEventSourceDeps,
   ) {
     this.http = new KubeHttp(deps.kubeConfig);
+    this.received = HotCounter.of(deps.metrics.eventsReceived);
     this.scheduler = deps.scheduler ?? realScheduler;
     this.excluded = new Set(config.namespaces.exclude);
     // Ready while retries are still below the largest backoff step.
@@ -180,7 +182,8 @@ export class KubeEventSource {
   }
 
   private async onObject(sink: EventSink, api: SourceApi, obj: WireObject, origin: ObjectOrigin): Promise<void> {
-    this.deps.metrics.eventsReceived.inc({ api, type: RECEIVED_TYPE[origin] });
+    const type = RECEIVED_TYPE[origin];
+    this.received.inc(api + type, { api, type });
     if (origin === 'deleted') return;
     if (this.excluded.size > 0 || this.deps.filter) {
       const ns = (obj.metadata as { namespace?: unknown } | undefined)?.namespace;
