@@ -247,6 +247,7 @@ export class DeliveryGate {
   }
 
   private evictOverflow(): void {
+    if (this.entries.size <= this.maxEntries) return; // no iterator per offered Event
     for (const [uid, entry] of this.entries) {
       if (this.entries.size <= this.maxEntries) break;
       this.forget(uid, entry);
