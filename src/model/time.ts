@@ -23,6 +23,9 @@ export class ManualClock implements Clock {
   }
 }
 
+/** The last string {@link toEpochMs} parsed, and its result. */
+const lastParsed: { text: string; ms: number | undefined } = { text: '', ms: undefined };
+
 /** Parses a Kubernetes time (RFC 3339, possibly with microseconds) or Date to epoch ms; undefined when absent or invalid. */
 export function toEpochMs(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -31,8 +34,13 @@ export function toEpochMs(value: unknown): number | undefined {
     return Number.isFinite(t) && t > 0 ? t : undefined;
   }
   if (typeof value === 'string') {
+    // Events in a stream mostly carry the same few second-resolution times: parse each once.
+    if (value === lastParsed.text) return lastParsed.ms;
     const t = Date.parse(value);
-    return Number.isFinite(t) && t > 0 ? t : undefined;
+    const ms = Number.isFinite(t) && t > 0 ? t : undefined;
+    lastParsed.text = value;
+    lastParsed.ms = ms;
+    return ms;
   }
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
   return undefined;
