@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Batching of the OTLP log pipeline (the SDK's BatchLogRecordProcessor). */
+/** Batching of the OTLP log pipeline (eventide's batcher, with the semantics of the SDK's BatchLogRecordProcessor). */
 export const batchConfigSchema = z.object({
   maxExportBatchSize: z.number().int().positive().default(512).describe('Records per OTLP export request. Default 512.'),
   scheduledDelayMillis: z.number().int().positive().default(200).describe('Longest a record waits for its batch to fill, in milliseconds. Default 200.'),
@@ -15,7 +15,7 @@ export const batchConfigSchema = z.object({
     .int()
     .positive()
     .default(16_384)
-    .describe('Capacity of the SDK queue; must exceed maxInFlight so the queue never drops. Default 16384.'),
+    .describe('Capacity of the batch queue (records waiting for their batch); must exceed maxInFlight so the queue never drops. Default 16384.'),
 });
 
 /**

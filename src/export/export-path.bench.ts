@@ -5,9 +5,11 @@
  * process that only answers. Reports CPU of this process (user + system, all threads) per event:
  *
  * - `full`: 100,000 records emitted as fast as backpressure allows;
- * - `paced`: 300 records/s for 10 s (a batch of ~60 every 200 ms, as at the normal rate).
+ * - `paced`: 300 records/s for 10 s (a batch of ~60 every 200 ms, as at the normal rate);
+ * - `timers`: the paced loop's wake-ups without records (what the harness costs by itself).
  *
- * `node dist/export/export-path.bench.js [full|paced|both]` after `npm run build`.
+ * `node dist/export/export-path.bench.js [full|paced|timers|all]` after `npm run build`;
+ * `EXPORT_BENCH_COMPRESSION=none` turns gzip off (to see its share).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -72,15 +74,12 @@ function buildRecords(count: number, firstSeq: number): EventRecord[] {
   return records;
 }
 
-/** CPU µs of this process since `from`. */
-function cpuMicrosSince(from: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(from);
-  return used.user + used.system;
-}
+type Mode = 'full' | 'paced' | 'timers';
 
-async function run(mode: 'full' | 'paced', port: number): Promise<void> {
+async function run(mode: Mode, port: number): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'eventide-export-bench-'));
-  const config = exportConfigSchema.parse({ endpoint: `http://127.0.0.1:${port}`, queue: { directory } });
+  const compression = process.env['EXPORT_BENCH_COMPRESSION'] === 'none' ? 'none' : 'gzip';
+  const config = exportConfigSchema.parse({ endpoint: `http://127.0.0.1:${port}`, queue: { directory }, compression });
   const exporter = new OtlpEventExporter(config, { logger: silentLogger(), metrics: createMetrics(), clock: systemClock, serviceVersion: '0.0.0', env: {} });
   // a pool of distinct records reused with fresh seqs: the heap holds what a sidecar holds, not 100,000 records
   const pool = buildRecords(POOL, 0);
@@ -88,24 +87,27 @@ async function run(mode: 'full' | 'paced', port: number): Promise<void> {
   for (let i = 0; i < 20_000; i++) await exporter.emit(record(i));
   await exporter.forceFlush();
   const count = mode === 'full' ? 100_000 : 3_000;
+  const emit = mode === 'timers' ? () => Promise.resolve() : (i: number) => exporter.emit(record(i));
   const startCpu = process.cpuUsage();
   const startMs = performance.now();
   if (mode === 'full') {
-    for (let i = 0; i < count; i++) await exporter.emit(record(i));
+    for (let i = 0; i < count; i++) await emit(i);
   } else {
-    // 300 records/s: 3 records every 10 ms
+    // 300 records/s: 3 records every 10 ms ('timers': the same wake-ups without records, the harness's own cost)
     for (let i = 0; i < count; i += 3) {
-      for (let j = i; j < i + 3; j++) await exporter.emit(record(j));
+      for (let j = i; j < i + 3; j++) await emit(j);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
   await exporter.forceFlush();
-  const cpuMicros = cpuMicrosSince(startCpu);
+  const { user, system } = process.cpuUsage(startCpu);
   const seconds = (performance.now() - startMs) / 1000;
   await exporter.shutdown();
   rmSync(directory, { recursive: true, force: true });
+  const perEvent = (micros: number): string => (micros / count).toFixed(1);
   console.log(
-    `${mode.padEnd(6)} ${count} events in ${seconds.toFixed(2)} s: ${(cpuMicros / count).toFixed(1)} µs CPU per event, ${((100 * cpuMicros) / 1e6 / seconds).toFixed(1)}% of a core`,
+    `${mode.padEnd(6)} ${count} events in ${seconds.toFixed(2)} s (${compression}): ${perEvent(user + system)} µs CPU per event ` +
+      `(user ${perEvent(user)}, system ${perEvent(system)}), ${((100 * (user + system)) / 1e6 / seconds).toFixed(2)}% of a core`,
   );
 }
 
@@ -114,10 +116,9 @@ if (process.argv[2] === 'receiver') {
 } else {
   const child = fork(fileURLToPath(import.meta.url), ['receiver'], { stdio: 'inherit' });
   const port = await new Promise<number>((resolve) => child.once('message', (message: { port: number }) => resolve(message.port)));
-  const mode = process.argv[2] ?? 'both';
+  const mode = process.argv[2] ?? 'all';
   try {
-    if (mode === 'full' || mode === 'both') await run('full', port);
-    if (mode === 'paced' || mode === 'both') await run('paced', port);
+    for (const each of ['full', 'paced', 'timers'] as const) if (mode === each || mode === 'all') await run(each, port);
   } finally {
     child.kill();
   }

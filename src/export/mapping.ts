@@ -4,7 +4,7 @@ import { eventRecordUid } from './record-uid.js';
 /** A log record attribute value as eventide sends it. */
 export type AttributeValue = string | number | boolean;
 
-/** The OTLP log record of one event or finding, before the SDK sees it. Pure data. */
+/** The OTLP log record of one event or finding, before it is batched. Pure data. */
 export interface MappedRecord {
   /** Timestamp: event time, epoch milliseconds. */
   timestampMs: number;
