@@ -121,8 +121,14 @@ export class BatchingRecordExporter implements RecordExporter {
       exporter = new AckingExporter(transport, { ...config.retry, deadlineMillis: Math.max(0, config.batch.exportTimeoutMillis - 1000) }, onOutcome);
     }
     this.scope = { name: SCOPE_NAME, version: deps.serviceVersion };
+    let timeouts = 0;
     this.batcher = new LogBatcher<ExportLogRecord>(exporter, config.batch, (records) => {
-      deps.logger.warn({ records, exportTimeoutMillis: config.batch.exportTimeoutMillis }, 'an export batch did not complete within batch.exportTimeoutMillis; sending the next one');
+      // the transport has its own request deadline, so this is a stuck exporter: say it once
+      if (timeouts++ > 0) return;
+      deps.logger.warn(
+        { records, exportTimeoutMillis: config.batch.exportTimeoutMillis },
+        'an export batch did not complete within batch.exportTimeoutMillis; sending the next one (further timeouts not logged)',
+      );
     });
   }
 
