@@ -127,6 +127,7 @@ export class KubeEventSource {
           pageSize: this.config.pageSize,
           watchTimeoutSeconds: this.config.watchTimeoutSeconds,
           watchIdleTimeoutMillis: this.config.watchIdleTimeoutMillis,
+          readCoalesce: this.config.readCoalesce,
           backoff: this.config.backoff,
           clock: this.deps.clock,
           logger: this.deps.logger,

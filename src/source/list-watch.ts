@@ -60,6 +60,13 @@ export interface ListWatchOptions {
   backoff: { initialMillis: number; maxMillis: number };
   /** Longest watch line read, bytes; longer lines are skipped (`line_too_long`). Default 16 MiB. */
   maxLineBytes?: number;
+  /**
+   * Read batching while the watch trickles: after handling a read, when nothing more is buffered
+   * and the last window (the longer of 250 ms and twice `millis`) brought lines at less than
+   * `belowPerSecond`, the socket is not read for
+   * `millis`, so what arrives meanwhile comes in one read. Default off (informers).
+   */
+  readCoalesce?: { millis: number; belowPerSecond: number };
   /** End the loop (calling `onForbidden`) when the list answers 403, instead of retrying. Default false. */
   stopOnForbidden?: boolean;
   clock: Clock;
@@ -87,6 +94,8 @@ export interface ListWatchState {
   consecutiveFailures: number;
   /** Wall time of the last object handed to the handler. */
   lastEventWallMs?: number;
+  /** Times reading paused to batch a trickling watch (see `readCoalesce`). */
+  readPauses: number;
 }
 
 interface ListOutcome {
@@ -120,8 +129,28 @@ async function drainJson(res: IncomingMessage): Promise<WireObject | undefined> 
 
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
+/** Bytes waiting after one loop turn that mean a watch is catching up, not trickling (a read is ≤ 64 KiB). */
+const CATCH_UP_BYTES = 16 * 1024;
+
 /** Quiet watchdog ticks in a row that make a watch idle (the tick is the idle timeout / this). */
 const IDLE_TICKS = 4;
+
+/** Resolves after one turn of the event loop (its poll phase included). */
+function oneTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Line rate of a watch, for read batching. */
+interface ReadRate {
+  /** Start of the current window, wall ms. */
+  since: number;
+  /** Lines in the current window. */
+  lines: number;
+  /** The last full window was below `readCoalesce.belowPerSecond`. */
+  trickling: boolean;
+  /** Lines read since the last pause ended; -1 before the first. */
+  afterPause: number;
+}
 
 /** Progress of one watch request. */
 interface WatchStream {
@@ -140,7 +169,7 @@ interface WatchStream {
  * is read from the HTTP stream, so a slow consumer stops the reads instead of buffering.
  */
 export class ListWatch {
-  private readonly state: ListWatchState = { listed: false, watching: false, consecutiveFailures: 0 };
+  private readonly state: ListWatchState = { listed: false, watching: false, consecutiveFailures: 0, readPauses: 0 };
   private readonly abort = new AbortController();
   private readonly scheduler: Scheduler;
   private readonly random: () => number;
@@ -367,6 +396,8 @@ export class ListWatch {
       this.state.listed = true; // also true when resuming from a checkpoint without a list
       this.handler.onWatching?.(true);
       watchdog.active = true;
+      // not trickling until a whole window says so: a watch that starts with a backlog is read at full speed
+      const rate: ReadRate = { since: this.opts.clock.now(), lines: 0, trickling: false, afterPause: -1 };
       for await (const lines of readLineBatches(res, this.opts.maxLineBytes ?? MAX_LINE_BYTES)) {
         watchdog.busy = true;
         for (const line of lines) {
@@ -374,8 +405,17 @@ export class ListWatch {
           if (ended !== undefined) return end(outcome(ended.reason), ended.code, ended.code === 410 ? undefined : this.state.lastError) as WatchOutcome;
           if (this.stopped) return end(outcome('stopped')) as WatchOutcome;
         }
-        watchdog.busy = false;
         watchdog.active = true;
+        // One turn of the event loop first, so the poll phase reads what the kernel holds (the async
+        // iterator takes all buffered data on every step, so the stream's own buffer is empty
+        // here): a full read or more waiting means a burst is being caught up, not a trickle.
+        if (this.trickling(rate, lines.length) && (await oneTurn(), res.readableLength < CATCH_UP_BYTES) && !this.stopped) {
+          // busy meanwhile: a pause of ours is not idleness
+          await this.pauseReading(res, ac.signal);
+          rate.afterPause = 0;
+          if (this.stopped) return end(outcome('stopped')) as WatchOutcome;
+        }
+        watchdog.busy = false;
       }
       return end(outcome(watchdog.idle ? 'idle' : 'closed')) as WatchOutcome;
     } catch (err) {
@@ -391,6 +431,51 @@ export class ListWatch {
         this.state.watching = false;
         this.handler.onWatching?.(false);
       }
+    }
+  }
+
+  /** Counts `lines` into the rate of the current window (≥ 250 ms); true while the watch trickles and reads are to be batched. */
+  private trickling(rate: ReadRate, lines: number): boolean {
+    const coalesce = this.opts.readCoalesce;
+    if (!coalesce || coalesce.millis <= 0) return false;
+    rate.lines += lines;
+    const now = this.opts.clock.now();
+    if (rate.afterPause >= 0) rate.afterPause += lines;
+    if (rate.trickling && rate.afterPause > (coalesce.belowPerSecond * coalesce.millis) / 1000) {
+      // more came during the last pause than the rate allows: a burst, stop pausing at once
+      rate.trickling = false;
+      rate.since = now;
+      rate.lines = 0;
+      rate.afterPause = -1;
+      return false;
+    }
+    // a short window, so a burst after a quiet spell stops the pauses within a few hundred ms
+    if (now - rate.since >= Math.max(250, 2 * coalesce.millis)) {
+      rate.trickling = (rate.lines * 1000) / (now - rate.since) < coalesce.belowPerSecond;
+      rate.since = now;
+      rate.lines = 0;
+    }
+    return rate.trickling;
+  }
+
+  /** Stops reading the watch socket for `readCoalesce.millis` (the kernel keeps what arrives), or until stopped. */
+  private async pauseReading(res: IncomingMessage, signal: AbortSignal): Promise<void> {
+    const socket = res.socket;
+    this.state.readPauses++;
+    socket.pause();
+    try {
+      // a timer, not scheduler.sleep: sleeps are the retry backoff
+      await new Promise<void>((resolve) => {
+        const cancel = this.scheduler.setTimer(done, this.opts.readCoalesce?.millis ?? 0);
+        function done(): void {
+          cancel?.();
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done, { once: true });
+      });
+    } finally {
+      if (!socket.destroyed) socket.resume();
     }
   }
 

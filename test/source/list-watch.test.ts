@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/model/time.js';
 import { KubeHttp } from '../../src/source/http.js';
 import { ListWatch, type AttemptEnd, type ObjectOrigin } from '../../src/source/list-watch.js';
 import { createEvents, recordingScheduler, startSim, testDeps, waitUntil, type Sim } from './harness.js';
@@ -12,7 +13,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-function make(s: Sim, path: string, extra: { stopOnForbidden?: boolean } = {}) {
+function make(s: Sim, path: string, extra: Partial<ConstructorParameters<typeof ListWatch>[0]> = {}) {
   const d = testDeps(s.kc);
   const ends: AttemptEnd[] = [];
   const seen: { uid: string; origin: ObjectOrigin }[] = [];
@@ -60,6 +61,30 @@ describe('ListWatch', () => {
     expect(t.ends.at(-1)!.reason).toBe('stopped');
     expect(new Set(t.seen.map((x) => x.uid)).size).toBe(16);
     expect(t.seen.filter((x) => x.origin === 'list')).toHaveLength(7);
+  });
+
+  it('batches the reads of a trickling watch, in order, and reads a backlog without pausing', async () => {
+    sim = await startSim({ bookmarkIntervalMillis: 0 });
+    const t = make(sim, '/api/v1/events', { clock: systemClock, readCoalesce: { millis: 40, belowPerSecond: 1000 } });
+    t.lw.start();
+    await waitUntil(() => t.lw.status().watching, 'watching');
+    const trickled: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      trickled.push(...createEvents(sim, 'a', 1).map((e) => (e.metadata as { uid: string }).uid));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await waitUntil(() => t.seen.length === 40, 'trickle seen');
+    expect(t.seen.map((x) => x.uid)).toEqual(trickled);
+    const paused = t.lw.status().readPauses;
+    expect(paused).toBeGreaterThan(0);
+    expect(paused).toBeLessThan(40); // batched: fewer pauses than Events
+
+    await new Promise((r) => setTimeout(r, 300)); // a quiet window, then a burst
+    createEvents(sim, 'a', 3000);
+    await waitUntil(() => t.seen.length === 3040, 'burst seen', 20_000);
+    // at most a pause or two before the burst's rate is known, not one per read
+    expect(t.lw.status().readPauses - paused).toBeLessThanOrEqual(2);
+    expect(t.lw.status().consecutiveFailures).toBe(0);
   });
 
   it('stops for good on a forbidden list when asked to', async () => {
