@@ -13,7 +13,7 @@ import { benchEvent, benchNodeObjects, benchPodObject, type JsonObject } from '.
 const TICK_MILLIS = 5;
 
 let api: ApiServerHandle | undefined;
-const store = new ObjectStore({ historySize: 200_000 });
+const store = new ObjectStore({ historySize: 200_000, copyInputs: false });
 /** Names of the Events written, oldest first, for churn deletion. */
 const written: { namespace: string; name: string }[] = [];
 let writtenHead = 0;

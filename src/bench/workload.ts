@@ -1,3 +1,4 @@
+import { formatTime } from '../simulator/store.js';
 import { formatStamp } from './stamp.js';
 
 /** A Kubernetes object as plain JSON. */
@@ -70,7 +71,7 @@ export function benchEvent(seq: number, objects: number, sentMicros: number, atM
     message: note,
     type: template.type,
   };
-  const seconds = new Date(Math.floor(atMillis / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const seconds = formatTime(atMillis);
   if (seq % 10 < 7) {
     return {
       ...base,
@@ -88,7 +89,7 @@ export function benchEvent(seq: number, objects: number, sentMicros: number, atM
     source: {},
     firstTimestamp: null,
     lastTimestamp: null,
-    eventTime: new Date(atMillis).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
+    eventTime: `${seconds.slice(0, -1)}.${String(atMillis % 1000).padStart(3, '0')}000Z`,
     action: template.type === 'Warning' ? 'Failed' : 'Updated',
     reportingComponent: template.component,
     reportingInstance: pod.node,

@@ -46,6 +46,11 @@ export interface ObjectStoreOptions {
   clock?: Clock;
   /** Makes uids (inject a seeded one for deterministic runs). Default `crypto.randomUUID`. */
   uidFactory?: () => string;
+  /**
+   * Copy objects handed to create/update (structuredClone), so callers may reuse them. Default
+   * true; a load generator that never touches an object again passes false to save the copy.
+   */
+  copyInputs?: boolean;
 }
 
 /** Listener of store writes; called synchronously after each write. */
@@ -55,8 +60,16 @@ const SNAPSHOT_CACHE_SIZE = 4;
 
 /** Kubernetes `metav1.Time` (RFC 3339, seconds). */
 export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastFormatted.second) {
+    lastFormatted.second = second;
+    lastFormatted.text = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastFormatted.text;
 }
+
+/** The last second {@link formatTime} formatted (objects are mostly written in the same second as the one before). */
+const lastFormatted = { second: Number.NaN, text: '' };
 
 /** Kubernetes `metav1.MicroTime` (RFC 3339 with six fraction digits). */
 export function formatMicroTime(ms: number): string {
@@ -84,9 +97,11 @@ export class ObjectStore {
   private readonly historySize: number;
   private readonly clock: Clock;
   private readonly uidFactory: () => string;
+  private readonly copy: <T>(value: T) => T;
 
   constructor(options: ObjectStoreOptions = {}) {
     this.historySize = Math.max(1, options.historySize ?? 10_000);
+    this.copy = options.copyInputs === false ? (value) => value : (value) => structuredClone(value);
     this.clock = options.clock ?? systemClock;
     this.uidFactory = options.uidFactory ?? randomUUID;
   }
@@ -152,7 +167,7 @@ export class ObjectStore {
 
   /** Creates an object: assigns uid, creationTimestamp, resourceVersion. Throws StoreError AlreadyExists. */
   create(storage: string, input: KubeObject): KubeObject {
-    const obj = structuredClone(input);
+    const obj = this.copy(input);
     const meta = ensureMeta(obj);
     const key = objectKey(namespaceOf(obj), nameOf(obj));
     const map = this.mapOf(storage);
@@ -167,7 +182,7 @@ export class ObjectStore {
    * (else StoreError Conflict). Keeps uid and creationTimestamp. Throws NotFound when absent.
    */
   update(storage: string, input: KubeObject): KubeObject {
-    const obj = structuredClone(input);
+    const obj = this.copy(input);
     const meta = ensureMeta(obj);
     const key = objectKey(namespaceOf(obj), nameOf(obj));
     const previous = this.mapOf(storage).get(key);
