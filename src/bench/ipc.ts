@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RUN_NODE_FLAGS } from '../cli/node-flags.js';
 
 /** A request sent to a benchmark child process. */
 interface RequestMessage {
@@ -20,15 +21,16 @@ interface ResponseMessage {
 export type BenchChildName = 'receiver-child' | 'simulator-child' | 'worker-child';
 
 /**
- * Node flags of the process under test: `--cpu-prof` when `EVENTIDE_BENCH_CPU_PROF` names a
- * folder (each worker child writes a `.cpuprofile` there when it exits), then the
- * space-separated `EVENTIDE_BENCH_NODE_FLAGS` (V8 and Node flags for what-if runs).
+ * Node flags of the process under test: those `eventide run` runs with ({@link RUN_NODE_FLAGS}),
+ * `--cpu-prof` when `EVENTIDE_BENCH_CPU_PROF` names a folder (each worker child writes a
+ * `.cpuprofile` there when it exits), then the space-separated `EVENTIDE_BENCH_NODE_FLAGS` (V8
+ * and Node flags for what-if runs; a later flag wins).
  */
 export function cpuProfileArgs(name: BenchChildName, env: NodeJS.ProcessEnv = process.env): string[] {
   if (name !== 'worker-child') return [];
   const dir = env['EVENTIDE_BENCH_CPU_PROF'];
   const extra = (env['EVENTIDE_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((flag) => flag !== '');
-  return [...(dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), ...extra];
+  return [...RUN_NODE_FLAGS, ...(dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), ...extra];
 }
 
 /** A forked benchmark child answering requests over IPC. */
