@@ -12,7 +12,7 @@ describe('exportConfigSchema', () => {
     expect(defaults).toEqual({
       clusterName: '',
       maxInFlight: 8192,
-      batch: { maxExportBatchSize: 512, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000, maxQueueSize: 16_384 },
+      batch: { maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 30_000, maxQueueSize: 16_384 },
       retry: { maxAttempts: 5, initialBackoffMillis: 1000, maxBackoffMillis: 5000, maxElapsedMillis: 0 },
       queue: { enabled: true, directory: '.eventide/queue', maxMemoryRecords: 2048, maxDiskBytes: 268_435_456, segmentBytes: 8_388_608 },
       shutdownTimeoutMillis: 20_000,
