@@ -6,10 +6,8 @@ import type { LogRecord } from '@opentelemetry/api-logs';
 import { exportConfigSchema } from '../export/config.js';
 import { millisToHrTime } from '../export/flat-record.js';
 import { eventToLogRecord } from '../export/mapping.js';
-import type { EventRecord } from '../model/event.js';
 import { normalizeConfigSchema } from '../normalize/config.js';
-import { normalizeEvent } from '../normalize/normalize.js';
-import { benchEvent, benchPod } from './workload.js';
+import { benchRecord } from './workload.js';
 
 /** Records built and a stock pipeline ready to export them. */
 export interface PreparedCeiling {
@@ -30,18 +28,7 @@ export function prepareCeiling(endpoint: string, count: number, objects: number)
   const nowMillis = Date.now();
   const records: LogRecord[] = [];
   for (let seq = 0; seq < count; seq++) {
-    const raw = benchEvent(seq, objects, 0, nowMillis);
-    const normalized = normalizeEvent({ ...raw, metadata: { ...(raw['metadata'] as object), uid: `uid-${seq}`, resourceVersion: String(seq + 1) } }, 'v1', nowMillis, normalize);
-    if (!normalized.ok) throw new Error(`benchmark event ${seq} did not normalize: ${normalized.reason}`);
-    const pod = benchPod(seq % objects);
-    const record: EventRecord = {
-      event: normalized.event,
-      seq,
-      enrichment: { nodeName: pod.node, podName: pod.name, podUid: pod.uid },
-      classification: { category: 'Pod.Lifecycle', severity: normalized.event.type === 'Warning' ? 'Medium' : 'Info', ruleId: 'bench', escalated: false },
-      correlationId: `c-${(seq % objects).toString(16).padStart(16, '0')}`,
-    };
-    const mapped = eventToLogRecord(record);
+    const mapped = eventToLogRecord(benchRecord(seq, objects, { sentMicros: 0, atMillis: nowMillis, observedMillis: nowMillis }, normalize));
     records.push({
       timestamp: millisToHrTime(mapped.timestampMs),
       observedTimestamp: millisToHrTime(mapped.observedTimestampMs),

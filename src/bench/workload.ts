@@ -1,3 +1,6 @@
+import type { EventRecord } from '../model/event.js';
+import type { NormalizeConfig } from '../normalize/config.js';
+import { normalizeEvent } from '../normalize/normalize.js';
 import { formatTime } from '../simulator/store.js';
 import { formatStamp } from './stamp.js';
 
@@ -93,5 +96,34 @@ export function benchEvent(seq: number, objects: number, sentMicros: number, atM
     action: template.type === 'Warning' ? 'Failed' : 'Updated',
     reportingComponent: template.component,
     reportingInstance: pod.node,
+  };
+}
+
+/** Times of a {@link benchRecord}. */
+export interface BenchRecordTimes {
+  /** Send stamp written into the note, epoch µs. */
+  sentMicros: number;
+  /** Event time, epoch ms. */
+  atMillis: number;
+  /** Observed (receipt) time given to the normalizer, epoch ms. */
+  observedMillis: number;
+}
+
+/**
+ * Event number `seq` as the sidecar's pipeline hands it to the exporter: {@link benchEvent}
+ * normalized (uid `uid-<seq>`), enriched with its pod, classified and correlated with fixed
+ * values. The records the ceiling and the export micro-benchmarks map and send. Pure.
+ */
+export function benchRecord(seq: number, objects: number, times: BenchRecordTimes, normalize: NormalizeConfig): EventRecord {
+  const raw = benchEvent(seq, objects, times.sentMicros, times.atMillis);
+  const normalized = normalizeEvent({ ...raw, metadata: { ...(raw['metadata'] as object), uid: `uid-${seq}`, resourceVersion: String(seq + 1) } }, 'v1', times.observedMillis, normalize);
+  if (!normalized.ok) throw new Error(`benchmark event ${seq} did not normalize: ${normalized.reason}`);
+  const pod = benchPod(seq % objects);
+  return {
+    event: normalized.event,
+    seq,
+    enrichment: { nodeName: pod.node, podName: pod.name, podUid: pod.uid },
+    classification: { category: 'Pod.Lifecycle', severity: normalized.event.type === 'Warning' ? 'Medium' : 'Info', ruleId: 'bench', escalated: false },
+    correlationId: `c-${(seq % objects).toString(16).padStart(16, '0')}`,
   };
 }

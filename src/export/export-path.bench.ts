@@ -17,11 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { benchEvent, benchPod } from '../bench/workload.js';
+import { benchRecord } from '../bench/workload.js';
 import type { EventRecord } from '../model/event.js';
 import { systemClock } from '../model/time.js';
 import { normalizeConfigSchema } from '../normalize/config.js';
-import { normalizeEvent } from '../normalize/normalize.js';
 import { silentLogger } from '../observe/logger.js';
 import { createMetrics } from '../observe/metrics.js';
 import { exportConfigSchema } from './config.js';
@@ -58,19 +57,7 @@ function buildRecords(count: number, firstSeq: number): EventRecord[] {
   const normalize = normalizeConfigSchema.parse({});
   const records: EventRecord[] = [];
   const nowMillis = Date.now();
-  for (let seq = firstSeq; seq < firstSeq + count; seq++) {
-    const raw = benchEvent(seq, OBJECTS, nowMillis * 1000, nowMillis);
-    const normalized = normalizeEvent({ ...raw, metadata: { ...(raw['metadata'] as object), uid: `uid-${seq}`, resourceVersion: String(seq + 1) } }, 'v1', nowMillis, normalize);
-    if (!normalized.ok) throw new Error(`event ${seq} did not normalize`);
-    const pod = benchPod(seq % OBJECTS);
-    records.push({
-      event: normalized.event,
-      seq,
-      enrichment: { nodeName: pod.node, podName: pod.name, podUid: pod.uid },
-      classification: { category: 'Pod.Lifecycle', severity: normalized.event.type === 'Warning' ? 'Medium' : 'Info', ruleId: 'bench', escalated: false },
-      correlationId: `c-${(seq % OBJECTS).toString(16).padStart(16, '0')}`,
-    });
-  }
+  for (let seq = firstSeq; seq < firstSeq + count; seq++) records.push(benchRecord(seq, OBJECTS, { sentMicros: nowMillis * 1000, atMillis: nowMillis, observedMillis: nowMillis }, normalize));
   return records;
 }
 

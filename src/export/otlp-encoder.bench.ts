@@ -10,10 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { benchEvent, benchPod } from '../bench/workload.js';
-import type { EventRecord } from '../model/event.js';
+import { benchRecord } from '../bench/workload.js';
 import { normalizeConfigSchema } from '../normalize/config.js';
-import { normalizeEvent } from '../normalize/normalize.js';
 import { millisToHrTime } from './flat-record.js';
 import { eventToLogRecord } from './mapping.js';
 import { encodeLogsRequest } from './otlp-encoder.js';
@@ -33,18 +31,7 @@ function buildBatches(): ReadableLogRecord[][] {
   };
   const loggers = new Map<string, ReturnType<LoggerProvider['getLogger']>>();
   for (let seq = 0; seq < BATCH * BATCHES; seq++) {
-    const raw = benchEvent(seq, OBJECTS, nowMillis * 1000, nowMillis);
-    const normalized = normalizeEvent({ ...raw, metadata: { ...(raw['metadata'] as object), uid: `uid-${seq}`, resourceVersion: String(seq + 1) } }, 'v1', nowMillis + seq, normalize);
-    if (!normalized.ok) throw new Error(`event ${seq} did not normalize: ${normalized.reason}`);
-    const pod = benchPod(seq % OBJECTS);
-    const record: EventRecord = {
-      event: normalized.event,
-      seq,
-      enrichment: { nodeName: pod.node, podName: pod.name, podUid: pod.uid },
-      classification: { category: 'Pod.Lifecycle', severity: normalized.event.type === 'Warning' ? 'Medium' : 'Info', ruleId: 'bench', escalated: false },
-      correlationId: `c-${(seq % OBJECTS).toString(16).padStart(16, '0')}`,
-    };
-    const mapped = eventToLogRecord(record);
+    const mapped = eventToLogRecord(benchRecord(seq, OBJECTS, { sentMicros: nowMillis * 1000, atMillis: nowMillis, observedMillis: nowMillis + seq }, normalize));
     let logger = loggers.get(mapped.namespace);
     if (!logger) {
       const resource = resourceFromAttributes({ 'service.name': 'eventide', 'service.version': '0.1.0', 'k8s.cluster.name': 'bench', 'k8s.namespace.name': mapped.namespace });
