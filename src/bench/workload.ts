@@ -1,7 +1,7 @@
 import type { EventRecord } from '../model/event.js';
 import type { NormalizeConfig } from '../normalize/config.js';
 import { normalizeEvent } from '../normalize/normalize.js';
-import { formatTime } from '../simulator/store.js';
+import { formatMicroTime, formatTime } from '../simulator/store.js';
 import { formatStamp } from './stamp.js';
 
 /** A Kubernetes object as plain JSON. */
@@ -92,7 +92,7 @@ export function benchEvent(seq: number, objects: number, sentMicros: number, atM
     source: {},
     firstTimestamp: null,
     lastTimestamp: null,
-    eventTime: `${seconds.slice(0, -1)}.${String(atMillis % 1000).padStart(3, '0')}000Z`,
+    eventTime: formatMicroTime(atMillis),
     action: template.type === 'Warning' ? 'Failed' : 'Updated',
     reportingComponent: template.component,
     reportingInstance: pod.node,

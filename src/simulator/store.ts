@@ -73,7 +73,7 @@ const lastFormatted = { second: Number.NaN, text: '' };
 
 /** Kubernetes `metav1.MicroTime` (RFC 3339 with six fraction digits). */
 export function formatMicroTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return `${formatTime(ms).slice(0, -1)}.${String(Math.floor(ms) - Math.floor(ms / 1000) * 1000).padStart(3, '0')}000Z`;
 }
 
 /** Storage key of an object: `namespace/name`. */
