@@ -12,7 +12,6 @@ export interface ClassifierDeps {
   metrics?: Metrics;
 }
 
-
 /**
  * The classify stage: the first rule (in rule-set order) that matches an event gives its
  * category and severity; frequency escalation may raise the severity. Unmatched events get
@@ -25,6 +24,7 @@ export class Classifier {
   /** Rules that match any reason, in order: the candidates for reasons no rule names. */
   private readonly anyReason: CompiledRule[];
   private readonly tracker: EscalationTracker;
+  private readonly classified: HotCounter<'category' | 'severity'> | undefined;
   private unknown = 0;
 
   /** Throws when an escalation window is longer than `escalationMaxAgeMillis` (state that old is dropped). */
@@ -33,6 +33,7 @@ export class Classifier {
     config: ClassifyConfig,
     private readonly deps: ClassifierDeps = {},
   ) {
+    this.classified = deps.metrics ? HotCounter.of(deps.metrics.eventsClassified) : undefined;
     this.anyReason = rules.rules.filter((r) => r.reasons === undefined);
     const named = new Set<string>();
     for (const r of rules.rules) for (const reason of r.reasons ?? []) named.add(reason);
@@ -88,8 +89,6 @@ export class Classifier {
   }
 
   private count(c: Classification): void {
-    const metrics = this.deps.metrics;
-    if (!metrics) return;
-    HotCounter.of(metrics.eventsClassified).inc(`${c.category}\u0000${c.severity}`, { category: c.category, severity: c.severity });
+    this.classified?.inc(`${c.category}\u0000${c.severity}`, { category: c.category, severity: c.severity });
   }
 }

@@ -464,16 +464,9 @@ export class ListWatch {
     this.state.readPauses++;
     socket.pause();
     try {
-      // a timer, not scheduler.sleep: sleeps are the retry backoff
-      await new Promise<void>((resolve) => {
-        const cancel = this.scheduler.setTimer(done, this.opts.readCoalesce?.millis ?? 0);
-        function done(): void {
-          cancel?.();
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+      // the real scheduler, not the injected one: its sleeps are the retry backoff (tests record
+      // them), and a pause only means something on a real socket
+      await realScheduler.sleep(this.opts.readCoalesce?.millis ?? 0, signal);
     } finally {
       if (!socket.destroyed) socket.resume();
     }
