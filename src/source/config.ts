@@ -24,6 +24,8 @@ export const sourceConfigSchema = z.object({
   labelSelector: z.string().default('').describe("Server-side label selector on Events. Default '' (none)."),
   /** Items per list page (`limit`). Default 500. */
   pageSize: z.number().int().min(1).max(10_000).default(500).describe('Items per list page (limit/continue). Default 500.'),
+  /** List pages requested ahead of the pipeline. Default 2. */
+  listPagesAhead: z.number().int().min(1).max(10).default(2).describe("List pages requested ahead of the pipeline while it works through a page (fetched or in flight; client-go's pager buffers 10), so the API server prepares them meanwhile. Each page waiting holds up to pageSize Events in memory. Default 2."),
   /** Server-side watch timeout (`timeoutSeconds`), seconds; the watch is then resumed. Default 300. */
   watchTimeoutSeconds: z.number().int().min(1).default(300).describe('Server-side watch timeout in seconds; the watch is resumed after it. Default 300.'),
   /** A watch with neither event nor bookmark for this long is restarted (reason idle), milliseconds. Default 120000. */

@@ -125,6 +125,7 @@ export class KubeEventSource {
           fieldSelector: fieldSelectorFor(api, this.config.fieldSelector),
           labelSelector: this.config.labelSelector,
           pageSize: this.config.pageSize,
+          listPagesAhead: this.config.listPagesAhead,
           watchTimeoutSeconds: this.config.watchTimeoutSeconds,
           watchIdleTimeoutMillis: this.config.watchIdleTimeoutMillis,
           readCoalesce: this.config.readCoalesce,

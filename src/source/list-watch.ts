@@ -3,7 +3,7 @@ import type { Clock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { SkipReporter } from '../observe/skips.js';
-import type { KubeHttp, Query } from './http.js';
+import type { JsonResponse, KubeHttp, Query } from './http.js';
 import { parseRetryAfter } from './http.js';
 import { parseJsonLine, readLineBatches, type StreamLine } from './lines.js';
 import { backoffMillis, realScheduler, type Scheduler } from './scheduler.js';
@@ -53,6 +53,8 @@ export interface ListWatchOptions {
   labelSelector?: string;
   /** Items per list page (`limit`). */
   pageSize: number;
+  /** List pages requested ahead of the handler (fetched or in flight beside the one handed over). Default 1. */
+  listPagesAhead?: number;
   /** Server-side watch timeout (`timeoutSeconds`). */
   watchTimeoutSeconds: number;
   /** A watch with no event and no bookmark for this long is restarted (reason `idle`). */
@@ -158,6 +160,69 @@ interface WatchStream {
   rv: string | undefined;
   /** A line other than an ERROR was read. */
   progressed: boolean;
+}
+
+/** The `continue` token of a list page, or undefined on the last page (or a failed one). */
+function continueOf(page: JsonResponse): string | undefined {
+  if (page.status !== 200) return undefined;
+  const cont = asObj(asObj(page.body)?.metadata)?.continue;
+  return typeof cont === 'string' && cont !== '' ? cont : undefined;
+}
+
+/**
+ * The pages of one list, requested one after another (each needs the previous page's `continue`
+ * token) as soon as the page before arrives, while at most `ahead` pages wait to be taken. A
+ * failed request ends the list; {@link close} aborts a request still in flight.
+ */
+class PageReader {
+  private readonly waiting: Promise<JsonResponse>[] = [];
+  private readonly abort = new AbortController();
+  private readonly onStop = (): void => this.abort.abort();
+  private cont: string | undefined;
+  private more = true;
+  private fetching = false;
+
+  constructor(
+    private readonly fetch: (cont: string | undefined, signal: AbortSignal) => Promise<JsonResponse>,
+    private readonly ahead: number,
+    private readonly stop: AbortSignal,
+  ) {
+    stop.addEventListener('abort', this.onStop, { once: true });
+    this.pump();
+  }
+
+  /** The next page, in order; undefined after the last. */
+  next(): Promise<JsonResponse> | undefined {
+    const page = this.waiting.shift();
+    this.pump();
+    return page;
+  }
+
+  /** Aborts a request in flight (the list ended early) and lets go of the stop signal. */
+  close(): void {
+    this.more = false;
+    this.stop.removeEventListener('abort', this.onStop);
+    this.abort.abort();
+  }
+
+  private pump(): void {
+    if (this.fetching || !this.more || this.waiting.length >= this.ahead || this.abort.signal.aborted) return;
+    this.fetching = true;
+    const page = this.fetch(this.cont, this.abort.signal);
+    this.waiting.push(page);
+    page.then(
+      (res) => {
+        this.fetching = false;
+        this.cont = continueOf(res);
+        this.more = this.cont !== undefined;
+        this.pump();
+      },
+      () => {
+        this.fetching = false;
+        this.more = false;
+      },
+    );
+  }
 }
 
 /**
@@ -299,27 +364,40 @@ export class ListWatch {
     };
   }
 
-  /** Lists all pages; hands every item to the handler with origin `list`. */
+  /**
+   * Lists all pages; hands every item to the handler with origin `list`. Pages are requested
+   * ahead of the handler (as client-go's pager buffers pages): up to `listPagesAhead` pages wait
+   * fetched or in flight beside the one being handed over, so the API server prepares the next
+   * pages while the pipeline works through this one.
+   */
   private async listOnce(): Promise<ListOutcome> {
     const end = this.endOnce('list');
-    let cont: string | undefined;
+    const pages = new PageReader(
+      (cont, signal) => this.opts.http.getJson(this.opts.path, { limit: this.opts.pageSize, continue: cont, ...this.selectors() }, signal),
+      Math.max(1, this.opts.listPagesAhead ?? 1),
+      this.abort.signal,
+    );
     let rv = '';
     try {
-      do {
-        const res = await this.opts.http.getJson(this.opts.path, { limit: this.opts.pageSize, continue: cont, ...this.selectors() }, this.abort.signal);
-        if (res.status === 410) {
+      for (let res = pages.next(); res !== undefined; res = pages.next()) {
+        const page = await res;
+        if (page.status === 410) {
           this.fail('list continue token expired (410)');
           return end({ reason: 'gone' }, 410);
         }
-        if (res.status !== 200) {
-          const reason: AttemptEndReason = res.status === 403 ? 'forbidden' : 'error';
-          this.fail(`list ${this.opts.path}: HTTP ${res.status}`);
+        if (page.status !== 200) {
+          const reason: AttemptEndReason = page.status === 403 ? 'forbidden' : 'error';
+          this.fail(`list ${this.opts.path}: HTTP ${page.status}`);
           const out: ListOutcome = { reason };
-          if (res.retryAfterSeconds !== undefined && (res.status === 429 || res.status === 503)) out.retryAfterSeconds = res.retryAfterSeconds;
-          return end(out, res.status, this.state.lastError);
+          if (page.retryAfterSeconds !== undefined && (page.status === 429 || page.status === 503)) out.retryAfterSeconds = page.retryAfterSeconds;
+          return end(out, page.status, this.state.lastError);
         }
         this.succeeded();
-        const body = asObj(res.body);
+        const body = asObj(page.body);
+        const meta = asObj(body?.metadata);
+        rv = typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : rv;
+        // Handing over a page is one long chain of promise jobs: let the loop send and read first.
+        await oneTurn();
         const items = Array.isArray(body?.items) ? (body.items as unknown[]) : [];
         for (const item of items) {
           if (this.stopped) return end({ reason: 'stopped' });
@@ -327,10 +405,7 @@ export class ListWatch {
           if (obj === undefined) this.opts.skips.skip(this.opts.skipStage ?? 'source', 'malformed_item', { path: this.opts.path });
           else await this.deliver(obj, 'list');
         }
-        const meta = asObj(body?.metadata);
-        rv = typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : rv;
-        cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
-      } while (cont !== undefined && !this.stopped);
+      }
       if (this.stopped) return end({ reason: 'stopped' });
       this.state.listed = true;
       this.state.resourceVersion = rv;
@@ -340,6 +415,8 @@ export class ListWatch {
       if (this.stopped) return end({ reason: 'stopped' });
       this.fail(`list ${this.opts.path}: ${String(err)}`);
       return end({ reason: 'error' }, undefined, this.state.lastError);
+    } finally {
+      pages.close();
     }
   }
 

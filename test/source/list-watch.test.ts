@@ -13,7 +13,13 @@ afterEach(async () => {
   sim = undefined;
 });
 
-function make(s: Sim, path: string, extra: Partial<ConstructorParameters<typeof ListWatch>[0]> = {}) {
+/** `beforeEach` runs before each object is recorded (and can hold the handler up). */
+function make(
+  s: Sim,
+  path: string,
+  extra: Partial<ConstructorParameters<typeof ListWatch>[0]> = {},
+  beforeEach?: (origin: ObjectOrigin, seenSoFar: number) => Promise<void>,
+) {
   const d = testDeps(s.kc);
   const ends: AttemptEnd[] = [];
   const seen: { uid: string; origin: ObjectOrigin }[] = [];
@@ -26,6 +32,7 @@ function make(s: Sim, path: string, extra: Partial<ConstructorParameters<typeof 
     },
     {
       onObject: async (obj, origin) => {
+        await beforeEach?.(origin, seen.length);
         seen.push({ uid: (obj.metadata as { uid: string }).uid, origin });
       },
       onAttemptEnd: (e) => ends.push(e),
@@ -95,5 +102,57 @@ describe('ListWatch', () => {
     await waitUntil(() => t.forbidden() === 1, 'forbidden');
     expect(t.ends).toEqual([expect.objectContaining({ phase: 'list', reason: 'forbidden', status: 403 })]);
     expect(t.lw.status()).toMatchObject({ listed: false, watching: false });
+  });
+  it('requests the next list page before handing over the items of the current one', async () => {
+    sim = await startSim({ bookmarkIntervalMillis: 0 });
+    createEvents(sim, 'a', 7);
+    const listedBeforeHandover: number[] = [];
+    const t = make(sim, '/api/v1/events', {}, async (origin, seenSoFar) => {
+      // Page n+1 (of 3, 3, 1 items) is already requested when page n's first item arrives.
+      if (origin === 'list' && seenSoFar % 3 === 0) {
+        const page = seenSoFar / 3 + 1;
+        await waitUntil(() => requestsFor(sim!, 'events') >= Math.min(page + 1, 3), `page ${page + 1} requested`);
+        listedBeforeHandover.push(requestsFor(sim!, 'events'));
+      }
+    });
+    t.lw.start();
+    await waitUntil(() => t.lw.status().watching, 'watching');
+    expect(listedBeforeHandover).toEqual([2, 3, 3]);
+    expect(t.seen.map((x) => x.origin)).toEqual(Array(7).fill('list'));
+  });
+
+  it('requests up to listPagesAhead pages before the pipeline has taken the first', async () => {
+    sim = await startSim({ bookmarkIntervalMillis: 0 });
+    createEvents(sim, 'a', 10);
+    let requestedAtFirst = -1;
+    const t = make(sim, '/api/v1/events', { listPagesAhead: 2 }, async (origin, seenSoFar) => {
+      if (origin !== 'list' || seenSoFar !== 0) return;
+      // pages of 3, 3, 3, 1: the one handed over and two more, not the fourth
+      await waitUntil(() => requestsFor(sim!, 'events') >= 3, 'two pages ahead requested');
+      await new Promise((r) => setTimeout(r, 50));
+      requestedAtFirst = requestsFor(sim!, 'events');
+    });
+    t.lw.start();
+    await waitUntil(() => t.lw.status().watching, 'watching');
+    expect(requestedAtFirst).toBe(3);
+    expect(t.seen.map((x) => x.origin)).toEqual(Array(10).fill('list'));
+  });
+
+  it('ends a list whose page requested ahead fails as an error, after handing over the page before it, and relists', async () => {
+    sim = await startSim({ bookmarkIntervalMillis: 0 });
+    createEvents(sim, 'a', 7);
+    let released!: () => void;
+    const gate = new Promise<void>((r) => (released = r));
+    const t = make(sim, '/api/v1/events', {}, () => gate);
+    // The first page is served; the request for the second (sent ahead) fails.
+    t.lw.start();
+    await waitUntil(() => requestsFor(sim!, 'events') >= 1, 'first page requested');
+    sim.server.faults.failNext(1, 500);
+    released();
+    await waitUntil(() => t.ends.some((e) => e.phase === 'list' && e.reason === 'error' && e.status === 500), 'list error');
+    await waitUntil(() => t.lw.status().watching, 'watching after relist');
+    expect(t.seen.slice(0, 3).map((x) => x.origin)).toEqual(['list', 'list', 'list']);
+    expect(new Set(t.seen.map((x) => x.uid)).size).toBe(7);
+    expect(t.ends.filter((e) => e.phase === 'list').map((e) => e.reason)).toEqual(['error', 'ok']);
   });
 });
