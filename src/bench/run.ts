@@ -96,15 +96,20 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     return { sim, worker, kubeconfigYaml, startedAtMillis, usageAtStart };
   };
 
-  /** Warm-up, then `count` events at `ratePerSecond`, sampling the sidecar's usage each second. */
-  const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number, warmupSeconds = 0): Promise<RateResult> => {
+  /** `warmupEvents` through the watch, delivered; then the receiver forgets them. */
+  const warmUp = async (run: EventideRun): Promise<void> => {
     await run.sim.request('stream', { firstSeq: 0, count: config.warmupEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0 });
     await waitFor(config.warmupEvents);
+    await receiver.request('reset');
+  };
+
+  /** Warm-up, then `count` events at `ratePerSecond`, sampling the sidecar's usage each second. */
+  const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number, warmupSeconds = 0): Promise<RateResult> => {
+    await warmUp(run);
     let firstSeq = config.warmupEvents;
     if (warmupSeconds > 0) {
       // the same rate, unmeasured: what is measured next is the steady state
       const warmup = Math.round(ratePerSecond * warmupSeconds);
-      await receiver.request('reset');
       await run.sim.request('stream', { firstSeq, count: warmup, objects: config.objects, ratePerSecond, keepEvents: 0 });
       await waitFor(warmup);
       firstSeq += warmup;
@@ -153,9 +158,12 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     if (phases.has('throughput')) {
       for (const [label, detectors] of [['off', off], ['on', on]] as const) {
         progress(`throughput: eventide, detectors ${label}, ${config.throughputEvents} events`);
-        const run = await startEventide(config.objects, detectors.overrides, config.throughputEvents);
-        const stats = await waitFor(config.throughputEvents);
-        const result = throughput(config.throughputEvents, stats, run.startedAtMillis, [run.usageAtStart, await run.worker.request<ProcessUsage>('usage')]);
+        const run = await startEventide(config.objects, detectors.overrides, 0);
+        await warmUp(run);
+        const before = await run.worker.request<ProcessUsage>('usage');
+        const streamed = run.sim.request<{ startedAtMillis: number }>('stream', { firstSeq: config.warmupEvents, count: config.throughputEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0 });
+        const [{ startedAtMillis }, stats] = await Promise.all([streamed, waitFor(config.throughputEvents)]);
+        const result = throughput(config.throughputEvents, stats, startedAtMillis, [before, await run.worker.request<ProcessUsage>('usage')]);
         if (label === 'off') report.throughputDetectorsOff = result;
         else report.throughputDetectorsOn = result;
         await run.worker.request('stopSidecar');

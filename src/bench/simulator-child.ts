@@ -12,6 +12,12 @@ import { benchEvent, benchNodeObjects, benchPodObject, type JsonObject } from '.
 /** Timer period of rate-driven writes, milliseconds. */
 const TICK_MILLIS = 5;
 
+/** Events written per loop turn when writing as fast as possible. */
+const BURST_CHUNK = 500;
+
+/** Writing as fast as possible waits while watchers have more than this unread (about 4,000 Events). */
+const BURST_AHEAD_BYTES = 4 * 1024 * 1024;
+
 let api: ApiServerHandle | undefined;
 const store = new ObjectStore({ historySize: 200_000, copyInputs: false });
 /** Names of the Events written, oldest first, for churn deletion. */
@@ -65,18 +71,38 @@ serveRequests({
     api = await startApiServer({ store, bookmarkIntervalMillis: 1000, maxWatchBufferBytes: 4 * 1024 * 1024 * 1024 });
     return { kubeconfigYaml: api.kubeconfigYaml() };
   },
-  /** Writes `count` Events, at `ratePerSecond` or at once; resolves with the wall time taken, ms. */
+  /**
+   * Writes `count` Events, at `ratePerSecond` or as fast as it can (in chunks with a loop turn
+   * between them, so open watches are written to meanwhile); resolves with the wall time taken
+   * and when it started, epoch ms.
+   */
   stream: (args: StreamArgs) =>
-    new Promise<{ written: number; millis: number }>((resolve, reject) => {
+    new Promise<{ written: number; millis: number; startedAtMillis: number }>((resolve, reject) => {
       ensurePods(args.objects);
       const started = Date.now();
       let done = 0;
       const writeUpTo = (target: number): void => {
         for (; done < Math.min(target, args.count); done++) write(args.firstSeq + done, args.objects, args.keepEvents);
       };
+      const finish = (): void => resolve({ written: done, millis: Date.now() - started, startedAtMillis: started });
       if (args.ratePerSecond <= 0) {
-        writeUpTo(args.count);
-        resolve({ written: done, millis: Date.now() - started });
+        const chunk = (): void => {
+          // Keep the watchers fed but not buried: building megabytes of unread watch lines costs
+          // this process a core of copying and GC that the process under test then lacks.
+          const behind = (api?.stats().watchBufferedBytes ?? 0) >= BURST_AHEAD_BYTES;
+          if (!behind) {
+            try {
+              writeUpTo(done + BURST_CHUNK);
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+              return;
+            }
+          }
+          if (done >= args.count) finish();
+          else if (behind) setTimeout(chunk, 1);
+          else setImmediate(chunk);
+        };
+        chunk();
         return;
       }
       const timer = setInterval(() => {
@@ -89,7 +115,7 @@ serveRequests({
         }
         if (done >= args.count) {
           clearInterval(timer);
-          resolve({ written: done, millis: Date.now() - started });
+          finish();
         }
       }, TICK_MILLIS);
     }),

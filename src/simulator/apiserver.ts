@@ -68,6 +68,8 @@ export interface ApiServerStats {
   openWatches: number;
   /** Watch event lines sent (including BOOKMARK and ERROR). */
   watchEventsSent: number;
+  /** Bytes written to open watches and not yet taken by the kernel, summed (how far watchers are behind). */
+  watchBufferedBytes: number;
   /** Objects returned by list calls. */
   listItemsServed: number;
 }
@@ -605,7 +607,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     async writeKubeconfig(path) {
       await writeFile(path, kubeconfigYaml(), { mode: 0o600 });
     },
-    stats: () => ({ requests: { ...requests }, openWatches: watches.size, watchEventsSent, listItemsServed }),
+    stats: () => {
+      let watchBufferedBytes = 0;
+      for (const w of watches) watchBufferedBytes += w.bufferedBytes();
+      return { requests: { ...requests }, openWatches: watches.size, watchEventsSent, watchBufferedBytes, listItemsServed };
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         unsubscribe();

@@ -99,6 +99,11 @@ export class WatchStream {
     this.finish();
   }
 
+  /** Bytes written to this watch and not yet taken by the kernel (the watcher is behind by this much). */
+  bufferedBytes(): number {
+    return this.closed ? 0 : this.res.writableLength;
+  }
+
   /** Cuts the connection (fault injection, server down, close). */
   destroy(): void {
     if (this.closed) return;
