@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { KEvent } from '../model/event.js';
+import { KeyedSlots } from '../model/keyed-slots.js';
 import { growingBound } from '../model/lru.js';
 
 /** Options of {@link EscalationTracker}. */
@@ -25,10 +26,9 @@ interface KeyState {
   lastMs: number;
 }
 
-interface UidState {
-  count: number;
-  timeMs: number;
-}
+/** Fields of an Event uid's slot: the highest count seen and the newest event time. */
+const UID_COUNT = 0;
+const UID_TIME_MS = 1;
 
 /** Every this many records, stale keys are swept from the least recently used end. */
 const SWEEP_EVERY = 1024;
@@ -44,7 +44,8 @@ const SWEEP_MAX = 4096;
  */
 export class EscalationTracker {
   private readonly keys: LRUCache<string, KeyState>;
-  private readonly uids: LRUCache<string, UidState>;
+  /** Event uid → {@link UID_COUNT}, {@link UID_TIME_MS}; least recently seen first, no object per uid. */
+  private readonly uids = new KeyedSlots(2);
   private newestMs = Number.NEGATIVE_INFINITY;
   private readonly maxSpans: number;
   private sinceSweep = 0;
@@ -52,7 +53,6 @@ export class EscalationTracker {
   constructor(private readonly options: EscalationTrackerOptions) {
     this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 16);
     this.keys = new LRUCache(growingBound(options.maxKeys));
-    this.uids = new LRUCache(growingBound(options.maxKeys));
   }
 
   /** Records the occurrences `event` adds under `key`. */
@@ -104,16 +104,22 @@ export class EscalationTracker {
     const count = Number.isFinite(event.count) && event.count >= 1 ? Math.floor(event.count) : 1;
     const t = event.timeMs;
     if (!event.uid) return { fromMs: t, toMs: t, n: count };
-    const prev = this.uids.get(event.uid);
-    if (!prev) {
-      this.uids.set(event.uid, { count, timeMs: t });
+    const uids = this.uids;
+    const slot = uids.slotOf(event.uid);
+    if (slot < 0) {
+      const added = uids.add(event.uid);
+      uids.set(added, UID_COUNT, count);
+      uids.set(added, UID_TIME_MS, t);
+      if (uids.size > this.options.maxKeys) uids.remove(uids.oldest());
       const from = count > 1 && event.startTimeMs > 0 && event.startTimeMs < t ? event.startTimeMs : t;
       return { fromMs: from, toMs: t, n: count };
     }
-    const delta = count - prev.count;
-    const prevMs = prev.timeMs;
-    if (count > prev.count) prev.count = count;
-    if (t > prev.timeMs) prev.timeMs = t;
+    uids.touch(slot);
+    const prevCount = uids.get(slot, UID_COUNT);
+    const prevMs = uids.get(slot, UID_TIME_MS);
+    const delta = count - prevCount;
+    if (count > prevCount) uids.set(slot, UID_COUNT, count);
+    if (t > prevMs) uids.set(slot, UID_TIME_MS, t);
     if (delta <= 0) return undefined;
     return { fromMs: prevMs < t ? prevMs : t, toMs: t, n: delta };
   }
@@ -143,11 +149,10 @@ export class EscalationTracker {
       staleKeys.push(key);
     }
     for (const key of staleKeys) this.keys.delete(key);
-    const staleUids: string[] = [];
-    for (const [uid, state] of this.uids.rentries() as Generator<[string, UidState]>) {
-      if (state.timeMs >= cutoff || staleUids.length >= SWEEP_MAX) break;
-      staleUids.push(uid);
+    const uids = this.uids;
+    for (let n = 0, slot = uids.oldest(); slot >= 0 && n < SWEEP_MAX; n++, slot = uids.oldest()) {
+      if (uids.get(slot, UID_TIME_MS) >= cutoff) break;
+      uids.remove(slot);
     }
-    for (const uid of staleUids) this.uids.delete(uid);
   }
 }

@@ -1,6 +1,7 @@
 import type { KEvent } from '../model/event.js';
 import type { Clock } from '../model/time.js';
 import type { Metrics } from '../observe/metrics.js';
+import { KeyedSlots } from '../model/keyed-slots.js';
 import type { DeliveryConfig } from './config.js';
 
 /** What the pipeline does with an offered Event. */
@@ -19,21 +20,26 @@ export interface DeliveryGateDeps {
   onHeld?: (event: KEvent) => void;
 }
 
-/** Per-Event (uid) memory of what was delivered. */
-interface Entry {
-  /** Highest count delivered (or seeded from a checkpoint). */
-  count: number;
-  /** Hash of the delivered note; undefined when seeded (the note is unknown). */
-  noteHash: number | undefined;
-  /** Event time of the last delivery; -Infinity when seeded. */
-  deliveredEventMs: number;
-  /** Wall-clock time of the last delivery; -Infinity when seeded. */
-  deliveredWallMs: number;
-  /** Wall-clock time this uid was last offered (TTL). */
-  seenWallMs: number;
-  /** The latest update waiting for its throttle interval. */
-  held?: KEvent;
-  heldNoteHash?: number;
+/**
+ * Per-Event (uid) memory of what was delivered: numeric fields of a {@link KeyedSlots} slot,
+ * no object per uid.
+ */
+/** Highest count delivered (or seeded from a checkpoint). */
+const COUNT = 0;
+/** Hash of the delivered note; NaN when seeded (the note is unknown). */
+const NOTE_HASH = 1;
+/** Event time of the last delivery; -Infinity when seeded. */
+const DELIVERED_EVENT_MS = 2;
+/** Wall-clock time of the last delivery; -Infinity when seeded. */
+const DELIVERED_WALL_MS = 3;
+/** Wall-clock time this uid was last offered (TTL). */
+const SEEN_WALL_MS = 4;
+const FIELDS = 5;
+
+/** The latest update of a uid waiting for its throttle interval. */
+interface Held {
+  event: KEvent;
+  noteHash: number;
 }
 
 const SEEDED = Number.NEGATIVE_INFINITY;
@@ -61,10 +67,10 @@ const SEEDED = Number.NEGATIVE_INFINITY;
  * Call `due()` after each `offer()` (cheap when nothing is due) and on a timer.
  */
 export class DeliveryGate {
-  /** Entries in least-recently-offered-first order (Map insertion order, re-inserted on touch). */
-  private readonly entries = new Map<string, Entry>();
-  /** uids with a held update, in the order they were first held. */
-  private readonly heldUids = new Set<string>();
+  /** Entries in least-recently-offered-first order. */
+  private readonly entries = new KeyedSlots(FIELDS);
+  /** Held updates by uid, in the order each uid was first held. */
+  private readonly held = new Map<string, Held>();
   /** Held updates of forgotten uids, returned by the next `due()`. */
   private released: KEvent[] = [];
   private streamEventMs = Number.NEGATIVE_INFINITY;
@@ -73,7 +79,7 @@ export class DeliveryGate {
   private readonly throttleMs: number;
   private readonly maxEntries: number;
   private readonly ttlMs: number;
-  /** Wall time before which {@link expire} has nothing to do (a pass per offer would walk an iterator per Event). */
+  /** Wall time before which {@link expire} has nothing to do. */
   private nextExpireWallMs = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -91,44 +97,51 @@ export class DeliveryGate {
     this.expire(now);
     if (event.timeMs > this.streamEventMs) this.streamEventMs = event.timeMs;
     const noteHash = hashNote(event.note);
-    const entry = this.entries.get(event.uid);
-    if (!entry) {
-      this.entries.set(event.uid, {
-        count: event.count,
-        noteHash,
-        deliveredEventMs: event.timeMs,
-        deliveredWallMs: now,
-        seenWallMs: now,
-      });
+    const entries = this.entries;
+    const slot = entries.slotOf(event.uid);
+    if (slot < 0) {
+      const added = entries.add(event.uid);
+      entries.set(added, COUNT, event.count);
+      entries.set(added, NOTE_HASH, noteHash);
+      entries.set(added, DELIVERED_EVENT_MS, event.timeMs);
+      entries.set(added, DELIVERED_WALL_MS, now);
+      entries.set(added, SEEN_WALL_MS, now);
       this.evictOverflow();
       return 'deliver';
     }
-    this.touch(event.uid, entry, now);
+    entries.set(slot, SEEN_WALL_MS, now);
+    entries.touch(slot);
 
-    if (event.count < entry.count) return this.duplicate('already_exported');
-    if (event.count === entry.count) {
-      if (entry.noteHash === undefined || entry.noteHash === noteHash) return this.duplicate('already_exported');
+    const count = entries.get(slot, COUNT);
+    const held = this.held.size > 0 ? this.held.get(event.uid) : undefined;
+    if (event.count < count) return this.duplicate('already_exported');
+    if (event.count === count) {
+      const delivered = entries.get(slot, NOTE_HASH);
+      if (Number.isNaN(delivered) || delivered === noteHash) return this.duplicate('already_exported');
       // A changed note at the same count: delivered, unless a newer update is already held.
-      if (entry.held) return this.duplicate('coalesced');
-      this.markDelivered(entry, event, noteHash, now);
+      if (held) return this.duplicate('coalesced');
+      this.markDelivered(slot, event, noteHash, now);
       return 'deliver';
     }
 
-    const held = entry.held;
-    if (held && (event.count < held.count || (event.count === held.count && entry.heldNoteHash === noteHash))) {
+    if (held && (event.count < held.event.count || (event.count === held.event.count && held.noteHash === noteHash))) {
       return this.duplicate('coalesced');
     }
-    if (this.throttleMs === 0 || event.timeMs - entry.deliveredEventMs >= this.throttleMs) {
-      if (held) this.clearHeld(event.uid, entry, true);
-      this.markDelivered(entry, event, noteHash, now);
+    const deliveredEventMs = entries.get(slot, DELIVERED_EVENT_MS);
+    if (this.throttleMs === 0 || event.timeMs - deliveredEventMs >= this.throttleMs) {
+      if (held) this.clearHeld(event.uid, true);
+      this.markDelivered(slot, event, noteHash, now);
       return 'deliver';
     }
-    if (held) this.deps.metrics?.eventsDeduplicated.inc({ reason: 'coalesced' });
-    entry.held = event;
-    entry.heldNoteHash = noteHash;
-    this.heldUids.add(event.uid);
-    this.nextDueEventMs = Math.min(this.nextDueEventMs, entry.deliveredEventMs + this.throttleMs);
-    this.nextDueWallMs = Math.min(this.nextDueWallMs, entry.deliveredWallMs + this.throttleMs);
+    if (held) {
+      this.deps.metrics?.eventsDeduplicated.inc({ reason: 'coalesced' });
+      held.event = event;
+      held.noteHash = noteHash;
+    } else {
+      this.held.set(event.uid, { event, noteHash });
+    }
+    this.nextDueEventMs = Math.min(this.nextDueEventMs, deliveredEventMs + this.throttleMs);
+    this.nextDueWallMs = Math.min(this.nextDueWallMs, entries.get(slot, DELIVERED_WALL_MS) + this.throttleMs);
     this.deps.onHeld?.(event);
     return 'held';
   }
@@ -142,16 +155,17 @@ export class DeliveryGate {
     if (this.streamEventMs < this.nextDueEventMs && now < this.nextDueWallMs) return out;
     let nextEvent = Number.POSITIVE_INFINITY;
     let nextWall = Number.POSITIVE_INFINITY;
-    for (const uid of this.heldUids) {
-      const entry = this.entries.get(uid);
-      if (!entry?.held) {
-        this.heldUids.delete(uid);
+    const entries = this.entries;
+    for (const [uid, held] of this.held) {
+      const slot = entries.slotOf(uid);
+      if (slot < 0) {
+        this.held.delete(uid);
         continue;
       }
-      const dueEventMs = entry.deliveredEventMs + this.throttleMs;
-      const dueWallMs = entry.deliveredWallMs + this.throttleMs;
+      const dueEventMs = entries.get(slot, DELIVERED_EVENT_MS) + this.throttleMs;
+      const dueWallMs = entries.get(slot, DELIVERED_WALL_MS) + this.throttleMs;
       if (this.streamEventMs >= dueEventMs || now >= dueWallMs) {
-        out.push(this.release(uid, entry, now));
+        out.push(this.release(uid, slot, held, now));
       } else {
         nextEvent = Math.min(nextEvent, dueEventMs);
         nextWall = Math.min(nextWall, dueWallMs);
@@ -167,11 +181,11 @@ export class DeliveryGate {
     const now = this.deps.clock.now();
     const out = this.released;
     this.released = [];
-    for (const uid of this.heldUids) {
-      const entry = this.entries.get(uid);
-      if (entry?.held) out.push(this.release(uid, entry, now));
+    for (const [uid, held] of this.held) {
+      const slot = this.entries.slotOf(uid);
+      if (slot >= 0) out.push(this.release(uid, slot, held, now));
     }
-    this.heldUids.clear();
+    this.held.clear();
     this.nextDueEventMs = Number.POSITIVE_INFINITY;
     this.nextDueWallMs = Number.POSITIVE_INFINITY;
     return out;
@@ -183,13 +197,19 @@ export class DeliveryGate {
    */
   seed(exported: ReadonlyArray<readonly [uid: string, count: number]>): void {
     const now = this.deps.clock.now();
+    const entries = this.entries;
     for (const [uid, count] of exported) {
-      const entry = this.entries.get(uid);
-      if (entry) {
-        if (count > entry.count) entry.count = count;
+      const slot = entries.slotOf(uid);
+      if (slot >= 0) {
+        if (count > entries.get(slot, COUNT)) entries.set(slot, COUNT, count);
         continue;
       }
-      this.entries.set(uid, { count, noteHash: undefined, deliveredEventMs: SEEDED, deliveredWallMs: SEEDED, seenWallMs: now });
+      const added = entries.add(uid);
+      entries.set(added, COUNT, count);
+      entries.set(added, NOTE_HASH, Number.NaN);
+      entries.set(added, DELIVERED_EVENT_MS, SEEDED);
+      entries.set(added, DELIVERED_WALL_MS, SEEDED);
+      entries.set(added, SEEN_WALL_MS, now);
     }
     this.evictOverflow();
   }
@@ -201,7 +221,7 @@ export class DeliveryGate {
 
   /** Number of updates currently held. */
   heldCount(): number {
-    return this.heldUids.size + this.released.length;
+    return this.held.size + this.released.length;
   }
 
   private duplicate(reason: 'already_exported' | 'coalesced'): GateDecision {
@@ -209,56 +229,48 @@ export class DeliveryGate {
     return 'duplicate';
   }
 
-  private markDelivered(entry: Entry, event: KEvent, noteHash: number, now: number): void {
-    entry.count = event.count;
-    entry.noteHash = noteHash;
-    entry.deliveredEventMs = event.timeMs;
-    entry.deliveredWallMs = now;
+  private markDelivered(slot: number, event: KEvent, noteHash: number, now: number): void {
+    const entries = this.entries;
+    entries.set(slot, COUNT, event.count);
+    entries.set(slot, NOTE_HASH, noteHash);
+    entries.set(slot, DELIVERED_EVENT_MS, event.timeMs);
+    entries.set(slot, DELIVERED_WALL_MS, now);
   }
 
-  private release(uid: string, entry: Entry, now: number): KEvent {
-    const held = entry.held as KEvent;
-    this.markDelivered(entry, held, entry.heldNoteHash ?? hashNote(held.note), now);
-    this.clearHeld(uid, entry, false);
-    return held;
+  private release(uid: string, slot: number, held: Held, now: number): KEvent {
+    this.markDelivered(slot, held.event, held.noteHash, now);
+    this.clearHeld(uid, false);
+    return held.event;
   }
 
-  private clearHeld(uid: string, entry: Entry, superseded: boolean): void {
+  private clearHeld(uid: string, superseded: boolean): void {
     if (superseded) this.deps.metrics?.eventsDeduplicated.inc({ reason: 'coalesced' });
-    entry.held = undefined;
-    entry.heldNoteHash = undefined;
-    this.heldUids.delete(uid);
-  }
-
-  private touch(uid: string, entry: Entry, now: number): void {
-    entry.seenWallMs = now;
-    this.entries.delete(uid);
-    this.entries.set(uid, entry);
+    this.held.delete(uid);
   }
 
   /** Forgets uids not offered for the TTL; runs at most every TTL/10 (≤ 1 s), so a uid is forgotten up to that much late. */
   private expire(now: number): void {
     if (now < this.nextExpireWallMs) return;
     this.nextExpireWallMs = now + Math.min(1000, this.ttlMs / 10);
-    for (const [uid, entry] of this.entries) {
-      if (now - entry.seenWallMs < this.ttlMs) break;
-      this.forget(uid, entry);
+    const entries = this.entries;
+    for (let slot = entries.oldest(); slot >= 0; slot = entries.oldest()) {
+      if (now - entries.get(slot, SEEN_WALL_MS) < this.ttlMs) break;
+      this.forget(slot);
     }
   }
 
   private evictOverflow(): void {
-    if (this.entries.size <= this.maxEntries) return; // no iterator per offered Event
-    for (const [uid, entry] of this.entries) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.forget(uid, entry);
-    }
+    const entries = this.entries;
+    while (entries.size > this.maxEntries) this.forget(entries.oldest());
   }
 
-  private forget(uid: string, entry: Entry): void {
-    this.entries.delete(uid);
-    if (entry.held) {
-      this.released.push(entry.held);
-      this.heldUids.delete(uid);
+  private forget(slot: number): void {
+    const uid = this.entries.keyOf(slot);
+    this.entries.remove(slot);
+    const held = this.held.size > 0 ? this.held.get(uid) : undefined;
+    if (held) {
+      this.released.push(held.event);
+      this.held.delete(uid);
     }
   }
 }

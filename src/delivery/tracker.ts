@@ -1,4 +1,5 @@
 import type { KEvent, SourceApi } from '../model/event.js';
+import { KeyedSlots } from '../model/keyed-slots.js';
 import type { Clock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -41,6 +42,10 @@ export interface CheckpointTrackerOptions {
   logger?: Logger;
 }
 
+/** Fields of an `exported` slot. */
+const EXPORTED_COUNT = 0;
+const EXPORTED_ACKED_MS = 1;
+
 /** One position in delivery order. */
 interface Slot {
   kind: 'record' | 'held' | 'position';
@@ -70,8 +75,8 @@ export class CheckpointTracker {
   private readonly bySeq = new Map<number, Slot>();
   /** Held updates (barriers) by uid, not yet carried by an acknowledged record. */
   private readonly heldByUid = new Map<string, Slot[]>();
-  /** uid → count and wall-clock ack time, in ack order (oldest first). */
-  private readonly exported = new Map<string, { count: number; ackedMs: number }>();
+  /** uid → count (field {@link EXPORTED_COUNT}) and wall-clock ack time ({@link EXPORTED_ACKED_MS}), in ack order (oldest first). */
+  private readonly exported = new KeyedSlots(2);
   private resourceVersion: string | undefined;
   private api: SourceApi | undefined;
   private frozen: 'failed' | 'overflow' | undefined;
@@ -156,7 +161,7 @@ export class CheckpointTracker {
       version: 1,
       ...(this.api ? { api: this.api } : {}),
       resourceVersion: this.resourceVersion,
-      exported: Array.from(this.exported, ([uid, e]): [string, number] => [uid, e.count]),
+      exported: this.exportedPairs(),
       savedAtMs: now,
     };
   }
@@ -236,20 +241,34 @@ export class CheckpointTracker {
   }
 
   private remember(uid: string, count: number, ackedMs: number): void {
-    const known = this.exported.get(uid);
-    this.exported.delete(uid);
-    this.exported.set(uid, { count: known !== undefined && known.count > count ? known.count : count, ackedMs });
-    if (this.exported.size > this.maxExported) {
-      const oldest = this.exported.keys().next();
-      if (!oldest.done) this.exported.delete(oldest.value);
+    const exported = this.exported;
+    let slot = exported.slotOf(uid);
+    if (slot >= 0) {
+      if (count > exported.get(slot, EXPORTED_COUNT)) exported.set(slot, EXPORTED_COUNT, count);
+      exported.touch(slot);
+    } else {
+      slot = exported.add(uid);
+      exported.set(slot, EXPORTED_COUNT, count);
     }
+    exported.set(slot, EXPORTED_ACKED_MS, ackedMs);
+    if (exported.size > this.maxExported) exported.remove(exported.oldest());
   }
 
   private expireExported(now: number): void {
-    for (const [uid, e] of this.exported) {
-      if (now - e.ackedMs < this.exportedTtlMs) break;
-      this.exported.delete(uid);
+    const exported = this.exported;
+    for (let slot = exported.oldest(); slot >= 0; slot = exported.oldest()) {
+      if (now - exported.get(slot, EXPORTED_ACKED_MS) < this.exportedTtlMs) break;
+      exported.remove(slot);
     }
+  }
+
+  /** `exported` as (uid, count) pairs, oldest first. */
+  private exportedPairs(): Array<[string, number]> {
+    const exported = this.exported;
+    const out: Array<[string, number]> = new Array(exported.size);
+    let i = 0;
+    for (let slot = exported.oldest(); slot >= 0; slot = exported.newer(slot)) out[i++] = [exported.keyOf(slot), exported.get(slot, EXPORTED_COUNT)];
+    return out;
   }
 
   private countHeld(): number {

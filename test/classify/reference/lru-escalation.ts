@@ -1,0 +1,158 @@
+/**
+ * Reference model: the escalation tracker whose Event uids were an LRUCache of objects, unchanged
+ * but for its name, kept so test/classify/escalation-equivalence.test.ts can check that the
+ * slot-based one counts exactly the same.
+ */
+import { LRUCache } from 'lru-cache';
+import type { KEvent } from '../../../src/model/event.js';
+import { growingBound } from '../../../src/model/lru.js';
+
+/** Options of {@link EscalationTracker}. */
+interface EscalationTrackerOptions {
+  /** Most keys (and most Event uids) kept; the least recently seen is evicted first. */
+  maxKeys: number;
+  /** State whose newest occurrence is this far (event time, ms) behind the newest event seen is dropped. */
+  maxAgeMillis: number;
+  /** Most spans kept per key; beyond it the two oldest are merged. Default 16. */
+  maxSpansPerKey?: number;
+}
+
+/** `n` occurrences spread evenly over [fromMs, toMs] (a point when equal). */
+interface Span {
+  fromMs: number;
+  toMs: number;
+  n: number;
+}
+
+interface KeyState {
+  spans: Span[];
+  /** Newest toMs of any span. */
+  lastMs: number;
+}
+
+interface UidState {
+  count: number;
+  timeMs: number;
+}
+
+/** Every this many records, stale keys are swept from the least recently used end. */
+const SWEEP_EVERY = 1024;
+/** Most stale keys removed by one sweep, so no call does unbounded work. */
+const SWEEP_MAX = 4096;
+
+/**
+ * Counts occurrences per key in event time, for frequency escalation. An Event seen again with
+ * a higher `count` adds the delta (3 then 7 adds 4), spread over the time since its previous
+ * delivery; an Event seen first with count n > 1 spreads n over [startTimeMs, timeMs]. A
+ * re-delivery with the same count adds nothing. State is bounded in keys (LRU) and in age
+ * (event time behind the newest event seen).
+ */
+export class LruEscalationTracker {
+  private readonly keys: LRUCache<string, KeyState>;
+  private readonly uids: LRUCache<string, UidState>;
+  private newestMs = Number.NEGATIVE_INFINITY;
+  private readonly maxSpans: number;
+  private sinceSweep = 0;
+
+  constructor(private readonly options: EscalationTrackerOptions) {
+    this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 16);
+    this.keys = new LRUCache(growingBound(options.maxKeys));
+    this.uids = new LRUCache(growingBound(options.maxKeys));
+  }
+
+  /** Records the occurrences `event` adds under `key`. */
+  record(key: string, event: KEvent): void {
+    const t = event.timeMs;
+    if (t > this.newestMs) this.newestMs = t;
+    const span = this.newOccurrences(event);
+    if (span) {
+      let state = this.keys.get(key);
+      if (!state || state.lastMs < this.cutoff()) {
+        state = { spans: [], lastMs: Number.NEGATIVE_INFINITY };
+        this.keys.set(key, state);
+      }
+      this.add(state, span);
+    }
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+  }
+
+  /** Occurrences under `key` within the window (endMs - windowMillis, endMs]. */
+  countInWindow(key: string, endMs: number, windowMillis: number): number {
+    const state = this.keys.peek(key);
+    if (!state || state.lastMs < this.cutoff()) return 0;
+    const startMs = endMs - windowMillis;
+    let total = 0;
+    for (const s of state.spans) {
+      if (s.toMs <= startMs || s.fromMs > endMs) continue;
+      if (s.toMs === s.fromMs) {
+        total += s.n;
+        continue;
+      }
+      const overlap = Math.min(s.toMs, endMs) - Math.max(s.fromMs, startMs);
+      total += (s.n * overlap) / (s.toMs - s.fromMs);
+    }
+    // Spread spans give fractions; round away float noise so thresholds compare exactly.
+    return Math.round(total * 1e6) / 1e6;
+  }
+
+  /** Number of keys held after dropping stale ones (for tests and self-observation). */
+  size(): number {
+    this.sweep();
+    return this.keys.size;
+  }
+
+  private cutoff(): number {
+    return this.newestMs - this.options.maxAgeMillis;
+  }
+
+  private newOccurrences(event: KEvent): Span | undefined {
+    const count = Number.isFinite(event.count) && event.count >= 1 ? Math.floor(event.count) : 1;
+    const t = event.timeMs;
+    if (!event.uid) return { fromMs: t, toMs: t, n: count };
+    const prev = this.uids.get(event.uid);
+    if (!prev) {
+      this.uids.set(event.uid, { count, timeMs: t });
+      const from = count > 1 && event.startTimeMs > 0 && event.startTimeMs < t ? event.startTimeMs : t;
+      return { fromMs: from, toMs: t, n: count };
+    }
+    const delta = count - prev.count;
+    const prevMs = prev.timeMs;
+    if (count > prev.count) prev.count = count;
+    if (t > prev.timeMs) prev.timeMs = t;
+    if (delta <= 0) return undefined;
+    return { fromMs: prevMs < t ? prevMs : t, toMs: t, n: delta };
+  }
+
+  private add(state: KeyState, span: Span): void {
+    const spans = state.spans;
+    const last = spans[spans.length - 1];
+    // Occurrences at the same instant share one span.
+    if (last && last.fromMs === last.toMs && span.fromMs === span.toMs && last.toMs === span.toMs) last.n += span.n;
+    else spans.push(span);
+    if (span.toMs > state.lastMs) state.lastMs = span.toMs;
+    const cutoff = this.cutoff();
+    if (spans[0]!.toMs < cutoff) state.spans = spans.filter((s) => s.toMs >= cutoff);
+    if (state.spans.length > this.maxSpans) {
+      // Merge the two oldest (spans arrive mostly in time order): the total is kept.
+      const [a, b] = state.spans.splice(0, 2) as [Span, Span];
+      state.spans.unshift({ fromMs: Math.min(a.fromMs, b.fromMs), toMs: Math.max(a.toMs, b.toMs), n: a.n + b.n });
+    }
+  }
+
+  private sweep(): void {
+    this.sinceSweep = 0;
+    const cutoff = this.cutoff();
+    const staleKeys: string[] = [];
+    for (const [key, state] of this.keys.rentries() as Generator<[string, KeyState]>) {
+      if (state.lastMs >= cutoff || staleKeys.length >= SWEEP_MAX) break;
+      staleKeys.push(key);
+    }
+    for (const key of staleKeys) this.keys.delete(key);
+    const staleUids: string[] = [];
+    for (const [uid, state] of this.uids.rentries() as Generator<[string, UidState]>) {
+      if (state.timeMs >= cutoff || staleUids.length >= SWEEP_MAX) break;
+      staleUids.push(uid);
+    }
+    for (const uid of staleUids) this.uids.delete(uid);
+  }
+}
