@@ -15,9 +15,17 @@ export interface BuiltinRule {
   check?: (masked: string) => boolean;
   /**
    * A cheap test every text the rule can match passes (a necessary condition, never a
-   * sufficient one): texts that fail it skip the rule. Absent: the rule always runs.
+   * sufficient one): texts that fail it skip the rule. A string: the text must contain it.
+   * Absent: the rule always runs.
    */
-  gate?: RegExp;
+  gate?: RegExp | string;
+  /**
+   * Characters of which every text the rule can match holds at least one; checked (one scan of
+   * the text for all rules) before `gate`, which is skipped when the text has none of them.
+   */
+  needs?: string;
+  /** Like `gate`, as a function (a character scan where a regular expression would be slower). */
+  scan?: (text: string) => boolean;
 }
 
 /** Options the rule sources depend on. */
@@ -119,6 +127,55 @@ export function looksRandom(token: string, minEntropyBitsPerChar: number): boole
   );
 }
 
+/** Bits of {@link hasMixedRun}'s table: base64/base64url character, upper case, lower case, digit. */
+const B64 = 1;
+const UPPER = 2;
+const LOWER = 4;
+const DIGIT = 8;
+const B64_CLASS = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 65; c <= 90; c++) table[c] = B64 | UPPER;
+  for (let c = 97; c <= 122; c++) table[c] = B64 | LOWER;
+  for (let c = 48; c <= 57; c++) table[c] = B64 | DIGIT;
+  for (const ch of '+/_-') table[ch.charCodeAt(0)] = B64;
+  return table;
+})();
+const MIXED = B64 | UPPER | LOWER | DIGIT;
+
+/**
+ * True when `text` has a run of at least `minLength` characters of `[A-Za-z0-9+/_-]` holding an
+ * upper-case letter, a lower-case letter and a digit. Every token the highEntropy rule masks is
+ * such a run ({@link looksRandom} wants all three classes), so a text without one skips the rule.
+ */
+export function hasMixedRun(text: string, minLength: number): boolean {
+  const n = text.length;
+  const step = Math.max(1, minLength);
+  // Probe every minLength-th character: a long enough run covers one of the probes. A probe in
+  // a run measures the whole run; the next run starts past its end.
+  let i = step - 1;
+  while (i < n) {
+    if (classOf(text.charCodeAt(i)) === 0) {
+      i += step;
+      continue;
+    }
+    let start = i;
+    while (start > 0 && classOf(text.charCodeAt(start - 1)) !== 0) start--;
+    let end = i + 1;
+    while (end < n && classOf(text.charCodeAt(end)) !== 0) end++;
+    if (end - start >= step) {
+      let seen = 0;
+      for (let j = start; j < end; j++) seen |= classOf(text.charCodeAt(j));
+      if (seen === MIXED) return true;
+    }
+    i = end + step;
+  }
+  return false;
+}
+
+function classOf(code: number): number {
+  return code < 128 ? B64_CLASS[code]! : 0;
+}
+
 /** The built-in rules, in the order they are tried at one position. */
 export function builtinRules(options: PatternOptions): BuiltinRule[] {
   const keys = SECRET_KEYS.map(anyCase).join('|');
@@ -126,13 +183,14 @@ export function builtinRules(options: PatternOptions): BuiltinRule[] {
   return [
     {
       name: 'privateKey',
-      gate: /PRIVATE KEY-----/,
+      gate: 'PRIVATE KEY-----',
       prefix: '',
       body: String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)`,
     },
-    { name: 'jwt', gate: /eyJ/, prefix: '', body: String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*` },
+    { name: 'jwt', gate: 'eyJ', prefix: '', body: String.raw`(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*` },
     {
       name: 'authorization',
+      needs: ':=',
       gate: new RegExp(anyCase('authorization')),
       prefix: String.raw`(?<![A-Za-z0-9_])${anyCase('authorization')}["']?\s*[:=]\s*["']?`,
       body: String.raw`(?!\[REDACTED:)(?:(?:${schemes})\s+)?[^\s"',;]+`,
@@ -143,27 +201,30 @@ export function builtinRules(options: PatternOptions): BuiltinRule[] {
       prefix: String.raw`(?<![A-Za-z0-9_])${anyCase('bearer')}\s+`,
       body: String.raw`(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/-]{8,}=*`,
     },
-    { name: 'urlCredentials', gate: /:\/\/[^\s/@]*@/, prefix: '', body: String.raw`(?<=://)[^\s/:@\[\]]+:[^\s/@]+(?=@)` },
+    { name: 'urlCredentials', needs: '@', gate: /:\/\/[^\s/@]*@/, prefix: '', body: String.raw`(?<=://)[^\s/:@\[\]]+:[^\s/@]+(?=@)` },
     { name: 'awsAccessKey', gate: /A(?:KI|SI|BI|CC)A/, prefix: '', body: String.raw`(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])` },
     {
       name: 'secret',
+      needs: ':=',
       gate: new RegExp(keys),
       prefix: String.raw`(?<![A-Za-z0-9_.-])[_.-]*(?:[A-Za-z0-9]+[_.-])*(?:${keys})["']?\s*[:=]\s*`,
       body: String.raw`(?!\[REDACTED:|["']\[REDACTED:)(?:"[^"\n]*"|'[^'\n]*'|[^\s"',;&]+)`,
     },
     {
       name: 'email',
-      gate: /@/,
+      gate: '@',
       prefix: '',
       body: String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![A-Za-z0-9-])`,
     },
-    { name: 'ipv6', gate: /::|[0-9a-fA-F]:[0-9a-fA-F]/, prefix: '', body: String.raw`(?<![A-Za-z0-9:.])(?:${IPV6_FORMS.join('|')})(?:%[0-9A-Za-z]+)?(?![A-Za-z0-9]|:[A-Za-z0-9:]|\.[0-9])` },
-    { name: 'ipv4', gate: /[0-9]\.[0-9]{1,3}\.[0-9]/, prefix: '', body: String.raw`(?<![A-Za-z0-9.])${IPV4}(?![0-9]|\.[0-9]|-[A-Za-z]|[A-Za-z])` },
+    // Every form has `::` or at least three groups in a row (`1:2:3`), so `h:hhhh:h` or `::`.
+    { name: 'ipv6', needs: ':', gate: /::|[0-9a-fA-F]:[0-9a-fA-F]{1,4}:[0-9a-fA-F]/, prefix: '', body: String.raw`(?<![A-Za-z0-9:.])(?:${IPV6_FORMS.join('|')})(?:%[0-9A-Za-z]+)?(?![A-Za-z0-9]|:[A-Za-z0-9:]|\.[0-9])` },
+    { name: 'ipv4', needs: '.', gate: /[0-9]\.[0-9]{1,3}\.[0-9]/, prefix: '', body: String.raw`(?<![A-Za-z0-9.])${IPV4}(?![0-9]|\.[0-9]|-[A-Za-z]|[A-Za-z])` },
     {
       name: 'highEntropy',
       prefix: '',
       body: String.raw`(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{${options.minSecretLength},}={0,2}(?![A-Za-z0-9+/_=-])`,
       check: (token) => looksRandom(token, options.minEntropyBitsPerChar),
+      scan: (text) => hasMixedRun(text, options.minSecretLength),
     },
   ];
 }

@@ -48,9 +48,13 @@ export class Redactor {
    * check (highEntropy) on its own, so a candidate it vetoes cannot hide a secret inside it.
    */
   private readonly plainRules: BuiltinRule[];
+  /** For each plain rule, the bit set of {@link needChars} one of which a text needs to pass its gate; 0: none needed. */
+  private readonly needs: number[];
+  /** Every character some plain rule `needs`; bit i of a `needs` set is needChars[i]. */
+  private readonly needChars: string[] = [];
   /** Combined patterns of the plain rules, by bit set of the rules whose gate a text passed; each compiled once. */
   private readonly combined = new Map<number, CompiledRules>();
-  private readonly checkedPasses: CompiledRules[];
+  private readonly checkedPasses: Array<CompiledRules & { scan: ((text: string) => boolean) | undefined }>;
   private readonly extras: ExtraRule[];
   private readonly counters = new Map<string, CounterChild>();
   /** Matches of the current call, by rule; flushed to the metric once per call. */
@@ -65,7 +69,16 @@ export class Redactor {
     this.useGates = deps.useGates ?? true;
     const rules = builtinRules(config).filter((r) => config.rules[r.name]);
     this.plainRules = rules.filter((r) => !r.check);
-    this.checkedPasses = rules.filter((r) => r.check).map((r) => this.compile([r]));
+    this.checkedPasses = rules.filter((r) => r.check).map((r) => ({ ...this.compile([r]), scan: r.scan }));
+    this.needs = this.plainRules.map((r) => {
+      let needs = 0;
+      for (const ch of r.needs ?? '') {
+        let i = this.needChars.indexOf(ch);
+        if (i < 0) i = this.needChars.push(ch) - 1;
+        needs |= 1 << i;
+      }
+      return needs;
+    });
     if (this.plainRules.length > 0) this.combined.set((1 << this.plainRules.length) - 1, this.compile(this.plainRules));
     this.extras = config.extraPatterns.map((p, i) => {
       try {
@@ -91,7 +104,10 @@ export class Redactor {
     let out = text;
     const plain = this.plainPass(text);
     if (plain) out = out.replace(plain.re, plain.replace);
-    for (const pass of this.checkedPasses) out = out.replace(pass.re, pass.replace);
+    for (const pass of this.checkedPasses) {
+      if (this.useGates && pass.scan && !pass.scan(out)) continue;
+      out = out.replace(pass.re, pass.replace);
+    }
     for (const extra of this.extras) {
       out = out.replace(extra.re, () => {
         this.note(extra.name);
@@ -105,9 +121,16 @@ export class Redactor {
   /** The combined pattern of the plain rules whose gate `text` passes; undefined when none does. */
   private plainPass(text: string): CompiledRules | undefined {
     let bits = 0;
+    const present = this.useGates ? this.charsPresent(text) : 0;
     for (let i = 0; i < this.plainRules.length; i++) {
       const gate = this.plainRules[i]!.gate;
-      if (!gate || !this.useGates || gate.test(text)) bits |= 1 << i;
+      const needs = this.needs[i]!;
+      if (
+        !this.useGates ||
+        ((needs === 0 || (present & needs) !== 0) && (gate === undefined || (typeof gate === 'string' ? text.includes(gate) : gate.test(text))))
+      ) {
+        bits |= 1 << i;
+      }
     }
     if (bits === 0) return undefined;
     let pass = this.combined.get(bits);
@@ -118,14 +141,23 @@ export class Redactor {
     return pass;
   }
 
+  /** Bit set of the {@link needChars} that occur in `text`. */
+  private charsPresent(text: string): number {
+    let present = 0;
+    for (let i = 0; i < this.needChars.length; i++) if (text.includes(this.needChars[i]!)) present |= 1 << i;
+    return present;
+  }
+
   private compile(rules: BuiltinRule[]): CompiledRules {
     const re = new RegExp(rules.map((r, i) => `(?<r${i}>${r.prefix ? `(?<p${i}>${r.prefix})` : ''}${r.body})`).join('|'), 'g');
+    const ruleGroups = rules.map((_, i) => `r${i}`);
+    const prefixGroups = rules.map((_, i) => `p${i}`);
     const replace = (match: string, ...args: unknown[]): string => {
       const groups = args[args.length - 1] as Record<string, string | undefined>;
       for (let i = 0; i < rules.length; i++) {
-        if (groups[`r${i}`] === undefined) continue;
+        if (groups[ruleGroups[i]!] === undefined) continue;
         const rule = rules[i]!;
-        const prefix = groups[`p${i}`] ?? '';
+        const prefix = groups[prefixGroups[i]!] ?? '';
         const masked = match.slice(prefix.length);
         if (rule.check && !rule.check(masked)) return match;
         this.note(rule.name);

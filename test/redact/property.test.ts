@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactConfigSchema } from '../../src/redact/config.js';
-import { looksRandom } from '../../src/redact/patterns.js';
+import { hasMixedRun, looksRandom } from '../../src/redact/patterns.js';
 import { Redactor } from '../../src/redact/redactor.js';
 
 const redactor = new Redactor(redactConfigSchema.parse({}));
@@ -101,6 +101,47 @@ describe('redaction properties', () => {
         expect(redactor.redactText(text)).toBe(ungated.redactText(text));
       }),
       RUNS,
+    );
+  });
+
+  it('gives the same result with and without the gates on texts made to sit at their edges', () => {
+    // Alphabets that build near-misses of the gated rules: hex groups and colons around the ipv6
+    // gate (`::` or `h:hhhh:h`), digits and dots around ipv4, base64 runs around minSecretLength
+    // (mixed case and digits or not) for highEntropy, `@`, `=` and `:` for the `needs` characters.
+    const edge = fc
+      .array(
+        fc.oneof(
+          chars('0123456789abcdefABCDEF:.%', 1, 40),
+          // the two ipv6 forms without `::`: eight groups, six groups and an IPv4 address
+          fc.array(fc.oneof(chars('0123456789abcdefABCDEF', 4, 4), chars('0123456789abcdef', 1, 4)), { minLength: 8, maxLength: 8 }).map((g) => g.join(':')),
+          fc.tuple(fc.array(chars('0123456789abcdef', 1, 4), { minLength: 6, maxLength: 6 }), fc.ipV4()).map(([g, v4]) => `${g.join(':')}:${v4}`),
+          chars(`${ALNUM}+/_-`, 18, 30),
+          chars('abcdefghijklmnopqrstuvwxyz0123456789', 20, 30),
+          chars(`${ALNUM}=`, 20, 30),
+          chars(`${LOWER}@.:=/`, 1, 30),
+          fc.constantFrom('eyJ', 'PRIVATE KEY-----', 'AKIA', 'Bearer ', 'password=', 'token: ', 'authorization: ', '://', '@'),
+        ),
+        { maxLength: 6 },
+      )
+      .chain((parts) => fc.array(separator, { minLength: parts.length, maxLength: parts.length }).map((seps) => parts.map((p, i) => p + seps[i]).join('')));
+    const ungated = new Redactor(redactConfigSchema.parse({}), { useGates: false });
+    fc.assert(
+      fc.property(edge, (text) => {
+        expect(redactor.redactText(text)).toBe(ungated.redactText(text));
+      }),
+      { ...RUNS, numRuns: RUNS.numRuns * 5 },
+    );
+  });
+
+  it('hasMixedRun is true exactly when the text has a long enough base64 run with upper case, lower case and digit', () => {
+    const reference = (text: string, min: number): boolean =>
+      (text.match(/[A-Za-z0-9+/_-]+/g) ?? []).some((run) => run.length >= min && /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run));
+    const text = fc.array(fc.oneof(chars(`${ALNUM}+/_-`, 0, 40), chars(' =.:"é\n', 0, 3)), { maxLength: 8 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 40 }), (t, min) => {
+        expect(hasMixedRun(t, min)).toBe(reference(t, min));
+      }),
+      { ...RUNS, numRuns: RUNS.numRuns * 5 },
     );
   });
 
