@@ -26,6 +26,8 @@ export class Classifier {
   private readonly tracker: EscalationTracker;
   private readonly classified: HotCounter<'category' | 'severity'> | undefined;
   private unknown = 0;
+  /** HotCounter key and labels of each (category, severity) counted, built once: category → by severity. */
+  private readonly countKeys = new Map<string, Map<Severity, { key: string; labels: { category: string; severity: Severity } }>>();
 
   /** Throws when an escalation window is longer than `escalationMaxAgeMillis` (state that old is dropped). */
   constructor(
@@ -89,6 +91,17 @@ export class Classifier {
   }
 
   private count(c: Classification): void {
-    this.classified?.inc(`${c.category}\u0000${c.severity}`, { category: c.category, severity: c.severity });
+    if (!this.classified) return;
+    let bySeverity = this.countKeys.get(c.category);
+    if (!bySeverity) {
+      bySeverity = new Map();
+      this.countKeys.set(c.category, bySeverity);
+    }
+    let k = bySeverity.get(c.severity);
+    if (!k) {
+      k = { key: `${c.category}\u0000${c.severity}`, labels: { category: c.category, severity: c.severity } };
+      bySeverity.set(c.severity, k);
+    }
+    this.classified.inc(k.key, k.labels);
   }
 }
