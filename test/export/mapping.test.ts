@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/model/event.js';
+import type { EventRecord, Finding } from '../../src/model/event.js';
 import { anomalySeverity, eventToLogRecord, findingToLogRecord } from '../../src/export/mapping.js';
 import { eventRecordUid, uuidV5 } from '../../src/export/record-uid.js';
+import { runs } from '../fuzz/arbitraries.js';
 import { BASE_TIME_MS, buildEvent, buildRecord, buildRef } from '../support/builders.js';
 
 const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -241,5 +243,111 @@ describe('findingToLogRecord', () => {
 
   it('without subject or namespace the record is cluster-scoped', () => {
     expect(findingToLogRecord({ ...base, namespace: undefined }).namespace).toBe('');
+  });
+});
+
+/**
+ * The attribute list of DESIGN.md "OTLP log record for an Event", in order, each left out when
+ * unknown or empty: what the mapping built with one generic keyed store per attribute.
+ */
+function designAttributes(record: EventRecord): [string, string | number][] {
+  const { event, enrichment } = record;
+  const object = event.regarding;
+  const count = Number.isInteger(event.count) && event.count > 0 ? event.count : 1;
+  const workload = enrichment.workload;
+  const kinds: Record<string, string> = { Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset', Job: 'job', CronJob: 'cronjob', ReplicaSet: 'replicaset' };
+  const prefix = workload && Object.hasOwn(kinds, workload.kind) ? `k8s.${kinds[workload.kind]}` : undefined;
+  const severity = record.classification?.severity ?? (event.type === 'Warning' ? 'Medium' : 'Info');
+  const entries: [string, string | number | undefined][] = [
+    ['k8s.event.reason', event.reason],
+    ['k8s.event.action', event.action],
+    ['k8s.event.name', event.name],
+    ['k8s.event.uid', event.uid],
+    ['k8s.event.type', event.type],
+    ['k8s.event.start_time', event.startTimeMs > 0 ? new Date(Math.floor(event.startTimeMs)).toISOString() : undefined],
+    ['k8s.event.reporting_controller', event.reportingController],
+    ['k8s.event.reporting_instance', event.reportingInstance],
+    ['k8s.event.count', count],
+    ['log.record.uid', eventRecordUid(event.uid, count, event.namespace, event.name)],
+    ['k8s.object.kind', object.kind],
+    ['k8s.object.name', object.name],
+    ['k8s.object.uid', object.uid],
+    ['k8s.object.api_version', object.apiVersion],
+    ['k8s.object.fieldpath', object.fieldPath],
+    ['k8s.object.resource_version', object.resourceVersion],
+    ['k8s.node.name', enrichment.nodeName],
+    ['k8s.pod.name', enrichment.podName],
+    ['k8s.pod.uid', enrichment.podUid],
+    [`${prefix}.name`, prefix ? workload?.name : undefined],
+    [`${prefix}.uid`, prefix ? workload?.uid : undefined],
+    ['eventide.category', record.classification?.category],
+    ['eventide.severity', severity],
+    ['eventide.correlation.id', record.correlationId],
+    ['eventide.pattern.id', record.patternId],
+  ];
+  return entries.filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '');
+}
+
+describe('eventToLogRecord: attribute order', () => {
+  const maybe = fc.oneof(fc.constant(''), fc.constantFrom('a', 'kubelet', 'Pod', 'v1', 'é😀'), fc.string({ maxLength: 12 }));
+  const record: fc.Arbitrary<EventRecord> = fc
+    .record({
+      uid: maybe,
+      name: maybe,
+      reason: maybe,
+      action: maybe,
+      type: fc.constantFrom('Normal', 'Warning', ''),
+      reportingController: maybe,
+      reportingInstance: maybe,
+      count: fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constant(1.5)),
+      startTimeMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4_000_000_000_000 })),
+      ref: fc.record({ kind: maybe, name: maybe, namespace: maybe, uid: maybe, apiVersion: maybe, fieldPath: maybe, resourceVersion: maybe }),
+      nodeName: fc.option(maybe, { nil: undefined }),
+      podName: fc.option(maybe, { nil: undefined }),
+      podUid: fc.option(maybe, { nil: undefined }),
+      workload: fc.option(
+        fc.record({ kind: fc.constantFrom('Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet', 'Rollout', 'toString'), name: maybe, uid: fc.option(maybe, { nil: undefined }) }),
+        { nil: undefined },
+      ),
+      classification: fc.option(fc.record({ category: maybe, severity: fc.constantFrom('Info' as const, 'Medium' as const, 'High' as const, 'Critical' as const) }), { nil: undefined }),
+      correlationId: fc.option(maybe, { nil: undefined }),
+      patternId: fc.option(maybe, { nil: undefined }),
+    })
+    .map((r) =>
+      buildRecord(
+        buildEvent({
+          uid: r.uid,
+          name: r.name,
+          reason: r.reason,
+          action: r.action,
+          type: r.type,
+          reportingController: r.reportingController,
+          reportingInstance: r.reportingInstance,
+          count: r.count,
+          startTimeMs: r.startTimeMs,
+          namespace: r.ref.namespace,
+          regarding: r.ref,
+        }),
+        {
+          enrichment: {
+            ...(r.nodeName !== undefined ? { nodeName: r.nodeName } : {}),
+            ...(r.podName !== undefined ? { podName: r.podName } : {}),
+            ...(r.podUid !== undefined ? { podUid: r.podUid } : {}),
+            ...(r.workload ? { workload: r.workload.uid !== undefined ? r.workload : { kind: r.workload.kind, name: r.workload.name } } : {}),
+          },
+          ...(r.classification ? { classification: { ...r.classification, ruleId: 'r', escalated: false } } : {}),
+          ...(r.correlationId !== undefined ? { correlationId: r.correlationId } : {}),
+          ...(r.patternId !== undefined ? { patternId: r.patternId } : {}),
+        },
+      ),
+    );
+
+  it('gives the DESIGN attributes in DESIGN order, empty ones left out, for any record (property; the order is the order on the wire)', () => {
+    fc.assert(
+      fc.property(record, (r) => {
+        expect(Object.entries(eventToLogRecord(r).attributes)).toEqual(designAttributes(r));
+      }),
+      runs(400),
+    );
   });
 });
