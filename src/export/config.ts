@@ -60,6 +60,13 @@ export const queueConfigSchema = z.object({
     .min(1)
     .default('.eventide/queue')
     .describe('Directory of the disk queue segments (an emptyDir or volume in a pod; one process per directory). Default .eventide/queue.'),
+  numConsumers: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe("Export requests in flight at once while the collector takes batches (the Collector's sending_queue.num_consumers): one request at a time leaves the pipeline waiting for each answer. Batches can then arrive out of order; after a retryable failure the queue retries one batch at a time, in order, until one gets through. 1 = strictly one at a time. Default 4."),
   maxMemoryRecords: z
     .number()
     .int()

@@ -10,9 +10,9 @@ import { createMetrics, type Metrics } from '../../src/observe/metrics.js';
 import { buildEvent, buildRecord, buildRef } from '../support/builders.js';
 import { capturingLogger, metricValue, testConfig, until } from './helpers.js';
 
-type Mode = 'up' | 'down' | 'reject' | 'hang';
+type Mode = 'up' | 'down' | 'reject' | 'hang' | 'hold';
 
-/** A scripted transport: up (accepts), down (UNAVAILABLE), reject (INVALID_ARGUMENT), hang (never answers). */
+/** A scripted transport: up (accepts), down (UNAVAILABLE), reject (INVALID_ARGUMENT), hang (never answers), hold (answers when the test says). */
 class FakeCollector implements LogRecordExporter {
   mode: Mode = 'up';
   /** Delay of every answer, ms (a slow failure, e.g. a connect timeout). */
@@ -20,11 +20,17 @@ class FakeCollector implements LogRecordExporter {
   attempts = 0;
   readonly received: string[] = [];
   readonly batches: ReadableLogRecord[][] = [];
+  /** Requests of mode hold, waiting for {@link answer}. */
+  readonly holding: { logs: ReadableLogRecord[]; callback: (result: ExportResult) => void }[] = [];
 
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     this.attempts++;
     const mode = this.mode;
     if (mode === 'hang') return;
+    if (mode === 'hold') {
+      this.holding.push({ logs, callback: resultCallback });
+      return;
+    }
     const answer = (fn: () => void): unknown => (this.delayMillis > 0 ? setTimeout(fn, this.delayMillis) : setImmediate(fn));
     answer(() => {
       if (mode === 'up') {
@@ -36,6 +42,18 @@ class FakeCollector implements LogRecordExporter {
         resultCallback({ code: ExportResultCode.FAILED, error: Object.assign(new Error(mode), { code }) });
       }
     });
+  }
+
+  /** Answers the held request whose first record has `uid`: taken, or refused UNAVAILABLE. */
+  answer(uid: string, ok: boolean): void {
+    const at = this.holding.findIndex((h) => h.logs[0]?.attributes['k8s.event.uid'] === uid);
+    const [held] = this.holding.splice(at, 1);
+    if (!held) throw new Error(`no request held for ${uid}`);
+    if (ok) {
+      this.batches.push(held.logs);
+      for (const log of held.logs) this.received.push(String(log.attributes['k8s.event.uid']));
+      held.callback({ code: ExportResultCode.SUCCESS });
+    } else held.callback({ code: ExportResultCode.FAILED, error: Object.assign(new Error('down'), { code: 14 }) });
   }
 
   forceFlush(): Promise<void> {
@@ -240,5 +258,45 @@ describe('QueueingExporter (through the batching core, scripted collector)', () 
     expect(Date.now() - started).toBeLessThan(3000);
     expect(ackedSeqs(acks)).toEqual([0, 1, 2]);
     expect(acks.every((a) => a.queued)).toBe(true);
+  });
+  it('keeps numConsumers requests in flight while the collector takes batches, acknowledging each as it is answered', async () => {
+    const collector = new FakeCollector();
+    collector.mode = 'hold';
+    const { exporter, acks } = make({ queue: { numConsumers: 3 } }, { collector });
+    await emitSeqs(exporter, 0, 5);
+    await until(() => collector.holding.length === 3);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(collector.holding.map((h) => h.logs[0]?.attributes['k8s.event.uid'])).toEqual(uids(0, 3)); // the oldest three, not a fourth
+    collector.answer('uid-1', true); // out of order
+    await until(() => acks.length === 1);
+    expect(acks[0]).toMatchObject({ ok: true, seqs: [1] });
+    await until(() => collector.holding.length === 3); // the freed consumer takes the next batch
+    expect(collector.holding.map((h) => h.logs[0]?.attributes['k8s.event.uid'])).toEqual(['uid-0', 'uid-2', 'uid-3']);
+    collector.mode = 'up';
+    for (const uid of ['uid-0', 'uid-2', 'uid-3']) collector.answer(uid, true);
+    await until(() => collector.received.length === 5);
+    expect(ackedSeqs(acks)).toEqual([0, 1, 2, 3, 4]);
+    expect(exporter.inFlight()).toBe(0);
+  });
+
+  it('after a retryable failure among concurrent requests, lets the others finish, then retries the failed batch alone, in order', async () => {
+    const collector = new FakeCollector();
+    collector.mode = 'hold';
+    const { exporter, acks } = make({ queue: { numConsumers: 2 }, retry: { initialBackoffMillis: 1, maxBackoffMillis: 5 } }, { collector });
+    await emitSeqs(exporter, 0, 4);
+    await until(() => collector.holding.length === 2);
+    collector.answer('uid-0', false); // UNAVAILABLE
+    await new Promise((r) => setTimeout(r, 30));
+    expect(collector.holding.map((h) => h.logs[0]?.attributes['k8s.event.uid'])).toEqual(['uid-1']); // no new request meanwhile
+    collector.answer('uid-1', true);
+    // one at a time from the head now: the failed batch first
+    await until(() => collector.holding.length === 1);
+    expect(collector.holding[0]?.logs[0]?.attributes['k8s.event.uid']).toBe('uid-0');
+    collector.answer('uid-0', true);
+    collector.mode = 'up';
+    await until(() => collector.received.length === 4);
+    expect(collector.received).toEqual(['uid-1', 'uid-0', 'uid-2', 'uid-3']);
+    expect(ackedSeqs(acks)).toEqual([0, 1, 2, 3]);
+    expect(acks.every((a) => a.ok)).toBe(true);
   });
 });

@@ -44,7 +44,9 @@ function errorText(error: unknown): string {
 
 /**
  * A LogRecordExporter that never gives up on a collector outage. Each batch the batcher hands over
- * is queued at once (the batcher's callback succeeds) and ONE sender delivers the queue in order:
+ * is queued at once (the batcher's callback succeeds) and delivered from the queue: while the
+ * collector takes batches, by up to `queue.numConsumers` requests at once (as the Collector's
+ * `sending_queue.num_consumers`), else by ONE sender, in order:
  *
  * - in memory while the disk queue is empty and either the collector is taking batches (memory
  *   then bounded by the exporter's maxInFlight) or the memory holds fewer than
@@ -165,6 +167,10 @@ export class QueueingExporter implements LogRecordExporter {
         this.wakeIdle = undefined;
         continue;
       }
+      if (head.tier === 'memory' && this.healthy && this.diskDepthEntries() === 0 && this.settings.queue.numConsumers > 1) {
+        await this.sendConcurrently();
+        continue;
+      }
       const result = await exportOnce(this.inner, head.logs);
       if (this.stopped || (head.tier === 'memory' && head.batch.spilled)) continue; // persisted meanwhile: its disk copy is sent later
       if (result.code === ExportResultCode.SUCCESS) this.delivered(head);
@@ -172,6 +178,46 @@ export class QueueingExporter implements LogRecordExporter {
       else this.rejected(head, result.error, 'rejected');
       this.updateGauges();
     }
+  }
+
+  /**
+   * While the collector takes batches and nothing waits on disk: up to `queue.numConsumers`
+   * memory batches in flight, oldest first, each settled as its answer comes (so batches can
+   * reach the collector out of order; the checkpoint still only moves over records acknowledged
+   * without a gap). Returns when nothing is left to send, or after a retryable failure once the
+   * other requests have answered: the failed batch then heads the queue for the one-at-a-time
+   * retry path.
+   */
+  private async sendConcurrently(): Promise<void> {
+    const inFlight = new Map<MemoryBatch, Promise<void>>();
+    let failure: { batch: MemoryBatch; error: unknown } | undefined;
+    const send = (batch: MemoryBatch): void => {
+      const answered = exportOnce(this.inner, batch.logs).then((result) => {
+        inFlight.delete(batch);
+        if (this.stopped || batch.spilled) return; // persisted meanwhile: its disk copy is sent later
+        const head: Head = { tier: 'memory', batch, logs: batch.logs };
+        if (result.code === ExportResultCode.SUCCESS) this.delivered(head);
+        else if (isRetryable(result.error)) failure ??= { batch, error: result.error };
+        else this.rejected(head, result.error, 'rejected');
+        this.updateGauges();
+      });
+      inFlight.set(batch, answered);
+    };
+    // the caller checked the same conditions, so the first pass sends the head at least
+    for (;;) {
+      if (!this.stopped && failure === undefined && this.healthy && this.diskDepthEntries() === 0) {
+        for (const batch of this.memory) {
+          if (inFlight.size >= this.settings.queue.numConsumers) break;
+          if (!inFlight.has(batch)) send(batch);
+        }
+      }
+      if (inFlight.size === 0) break;
+      // an answer, or a new batch that may take a free consumer
+      await Promise.race([...inFlight.values(), new Promise<void>((resolve) => (this.wakeIdle = resolve))]);
+      this.wakeIdle = undefined;
+    }
+    const failed = failure;
+    if (failed && !this.stopped && this.memory.includes(failed.batch)) await this.failed({ tier: 'memory', batch: failed.batch, logs: failed.batch.logs }, failed.error);
   }
 
   private head(): Head | undefined {
@@ -256,8 +302,10 @@ export class QueueingExporter implements LogRecordExporter {
 
   private removeHead(head: Head): void {
     if (head.tier === 'memory') {
-      if (this.memory[0] === head.batch) {
-        this.memory.shift();
+      // the head, or with several consumers any batch in flight
+      const at = this.memory.indexOf(head.batch);
+      if (at >= 0) {
+        this.memory.splice(at, 1);
         this.memoryRecords -= head.batch.logs.length;
       }
       return;
