@@ -73,12 +73,33 @@ export function normalizeEvent(raw: unknown, api: SourceApi, observedTimeMs: num
 
   const series = asObj(ev.series);
   const source = asObj(isNew ? (ev.deprecatedSource ?? ev.source) : (ev.source ?? ev.deprecatedSource));
+  // Each time is parsed only when those before it in its chain are absent (no closures: this runs per Event).
   const eventTime = toEpochMs(ev.eventTime);
-  const lastTs = toEpochMs(isNew ? (ev.deprecatedLastTimestamp ?? ev.lastTimestamp) : (ev.lastTimestamp ?? ev.deprecatedLastTimestamp));
-  const firstTs = toEpochMs(isNew ? (ev.deprecatedFirstTimestamp ?? ev.firstTimestamp) : (ev.firstTimestamp ?? ev.deprecatedFirstTimestamp));
-  const created = toEpochMs(meta.creationTimestamp);
-  const timeMs = toEpochMs(series?.lastObservedTime) ?? eventTime ?? lastTs ?? firstTs ?? created ?? observedTimeMs;
-  const startTimeMs = eventTime ?? firstTs ?? created ?? timeMs;
+  let firstTs: number | undefined;
+  let firstRead = false;
+  let created: number | undefined;
+  let createdRead = false;
+  let timeMs = toEpochMs(series?.lastObservedTime) ?? eventTime;
+  if (timeMs === undefined) timeMs = toEpochMs(isNew ? (ev.deprecatedLastTimestamp ?? ev.lastTimestamp) : (ev.lastTimestamp ?? ev.deprecatedLastTimestamp));
+  if (timeMs === undefined) {
+    firstTs = toEpochMs(isNew ? (ev.deprecatedFirstTimestamp ?? ev.firstTimestamp) : (ev.firstTimestamp ?? ev.deprecatedFirstTimestamp));
+    firstRead = true;
+    timeMs = firstTs;
+  }
+  if (timeMs === undefined) {
+    created = toEpochMs(meta.creationTimestamp);
+    createdRead = true;
+    timeMs = created ?? observedTimeMs;
+  }
+  let startTimeMs = eventTime;
+  if (startTimeMs === undefined) {
+    if (!firstRead) firstTs = toEpochMs(isNew ? (ev.deprecatedFirstTimestamp ?? ev.firstTimestamp) : (ev.firstTimestamp ?? ev.deprecatedFirstTimestamp));
+    startTimeMs = firstTs;
+  }
+  if (startTimeMs === undefined) {
+    if (!createdRead) created = toEpochMs(meta.creationTimestamp);
+    startTimeMs = created ?? timeMs;
+  }
 
   const count =
     positiveInt(series?.count) ?? positiveInt(isNew ? (ev.deprecatedCount ?? ev.count) : (ev.count ?? ev.deprecatedCount)) ?? 1;
