@@ -1,6 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import type { EventRecord } from '../model/event.js';
-import { growingBound } from '../model/lru.js';
+import { LruMap } from '../model/lru.js';
 import type { Clock } from '../model/time.js';
 import { Watermark } from '../model/watermark.js';
 import type { Metrics } from '../observe/metrics.js';
@@ -9,7 +8,8 @@ import { severityRank } from './severity.js';
 import { Group } from './group.js';
 import type { IncidentSummary } from './group.js';
 import { stableId } from './ids.js';
-import { planKeys } from './keys.js';
+import { KeyIndex } from './key-index.js';
+import { EVENT_KEY, NODE_KEY, OBJECT_KEY, RecordKeys, planRecordKeys } from './keys.js';
 
 export type { IncidentSummary } from './group.js';
 
@@ -17,21 +17,12 @@ export type { IncidentSummary } from './group.js';
 export interface CorrelatorDeps {
   /** Wall clock: only for the watermark's idle advance. */
   clock: Clock;
-  /** Sets `incidentsOpen`. */
+  /** Sets `incidentsOpen` (when the number of open groups changes). */
   metrics?: Metrics;
 }
 
 /** Event-time step between two expiry passes on the hot path. */
 const EXPIRY_STEP_MILLIS = 1000;
-
-/** Where a key points, and how it matches. */
-interface KeyEntry {
-  group: Group;
-  /** Latest event time of a record that registered this key for this group. */
-  lastTimeMs: number;
-  /** Identity keys (the Event, the regarding object) match within the group's window; affinity keys within their own. */
-  identity: boolean;
-}
 
 /** Event time of a record; a record without one sorts first rather than throwing. */
 function timeOf(record: EventRecord): number {
@@ -53,32 +44,29 @@ function isOlder(a: Group, b: Group): boolean {
  */
 export class Correlator {
   /** Open groups by id, in least-recently-updated order; beyond `maxGroups` the oldest closes. */
-  private readonly groups: LRUCache<string, Group>;
+  private readonly groups: LruMap<string, Group>;
   /** Correlation keys, in least-recently-used order; beyond `maxKeys` the oldest is forgotten. */
-  private readonly keys: LRUCache<string, KeyEntry>;
+  private readonly keys: KeyIndex;
+  /** The keys of the record being assigned (reused). */
+  private readonly plan = new RecordKeys();
+  /** Open groups last reported to `incidentsOpen`. */
+  private reportedOpen = -1;
   /** Summaries of recently closed groups, oldest first. */
   private readonly closed: IncidentSummary[] = [];
   private readonly watermark: Watermark;
   /** Watermark at the last expiry pass. */
   private expiredAtMark = Number.NEGATIVE_INFINITY;
+  /** Rank of `linkMinSeverity`. */
+  private readonly linkMinRank: number;
 
   constructor(
     private readonly config: CorrelateConfig,
     private readonly deps: CorrelatorDeps,
   ) {
-    // LRU caches rather than Maps used as queues: V8 Maps make eviction from the front O(deleted entries).
-    this.keys = new LRUCache<string, KeyEntry>({
-      ...growingBound(config.maxKeys),
-      dispose: (entry, key, reason) => {
-        if (reason === 'evict') entry.group.keys.delete(key);
-      },
-    });
-    this.groups = new LRUCache<string, Group>({
-      ...growingBound(config.maxGroups),
-      dispose: (group, _id, reason) => {
-        if (reason !== 'set') this.onClose(group);
-      },
-    });
+    // Linked recency lists rather than Maps used as queues: V8 Maps make eviction from the front O(deleted entries).
+    this.keys = new KeyIndex(config.maxKeys);
+    this.groups = new LruMap<string, Group>(config.maxGroups, (group) => this.onClose(group));
+    this.linkMinRank = severityRank(config.linkMinSeverity);
     this.watermark = new Watermark(deps.clock, {
       allowedLatenessMillis: config.allowedLatenessMillis,
       idleAdvanceMillis: config.idleAdvanceMillis,
@@ -91,15 +79,16 @@ export class Correlator {
     this.watermark.observe(timeMs);
     this.expireOldest();
 
-    const plan = planKeys(record, this.config);
-    const group = this.choose(plan.eventKey, plan.preferred, plan.objectKey, plan.lookup, timeMs) ?? this.open(record, timeMs);
+    const plan = planRecordKeys(record, this.config, this.plan);
+    const group = this.choose(plan, timeMs) ?? this.open(record, timeMs);
     group.add(record, timeMs);
     this.groups.get(group.id); // mark most recently updated
 
-    if (plan.eventKey) this.register(plan.eventKey, group, timeMs, true);
-    if (plan.objectKey) this.register(plan.objectKey, group, timeMs, true);
-    for (const key of plan.register) this.register(key, group, timeMs, false);
-    this.deps.metrics?.incidentsOpen.set(this.groups.size);
+    const { keys } = this;
+    if (plan.eventKey) keys.register(EVENT_KEY, plan.eventKey, group, timeMs, true);
+    if (plan.objectKey) keys.register(OBJECT_KEY, plan.objectKey, group, timeMs, true);
+    for (let i = 0; i < plan.registerCount; i++) keys.register(plan.registerKinds[i] as number, plan.registerKeys[i] as string, group, timeMs, false);
+    this.reportOpen();
     return group.id;
   }
 
@@ -119,22 +108,16 @@ export class Correlator {
   }
 
   /** The group this record joins: its own Event's group, else its node's incident for node-caused events, else the best match (see {@link preferred}). */
-  private choose(
-    eventKey: string | undefined,
-    preferred: string | undefined,
-    objectKey: string | undefined,
-    lookup: readonly string[],
-    timeMs: number,
-  ): Group | undefined {
-    if (eventKey) {
-      const own = this.match(eventKey, timeMs);
+  private choose(plan: RecordKeys, timeMs: number): Group | undefined {
+    if (plan.eventKey) {
+      const own = this.match(EVENT_KEY, plan.eventKey, timeMs);
       if (own) return own;
     }
-    const cause = preferred ? this.match(preferred, timeMs) : undefined;
+    const cause = plan.preferred ? this.match(NODE_KEY, plan.preferred, timeMs) : undefined;
     if (cause) return cause;
-    let best = objectKey ? this.match(objectKey, timeMs) : undefined;
-    for (const key of lookup) {
-      const g = this.match(key, timeMs);
+    let best = plan.objectKey ? this.match(OBJECT_KEY, plan.objectKey, timeMs) : undefined;
+    for (let i = 0; i < plan.lookupCount; i++) {
+      const g = this.match(plan.lookupKinds[i] as number, plan.lookupKeys[i] as string, timeMs);
       if (g && (!best || this.preferred(g, best))) best = g;
     }
     return best;
@@ -148,23 +131,24 @@ export class Correlator {
    * minutes ago); on a tie, the older group.
    */
   private preferred(candidate: Group, best: Group): boolean {
-    const min = severityRank(this.config.linkMinSeverity);
-    const a = candidate.severityRank() >= min;
-    const b = best.severityRank() >= min;
+    const a = candidate.severityRank() >= this.linkMinRank;
+    const b = best.severityRank() >= this.linkMinRank;
     if (a !== b) return a;
     if (candidate.lastTimeMs !== best.lastTimeMs) return candidate.lastTimeMs > best.lastTimeMs;
     return isOlder(candidate, best);
   }
 
   /** The group behind `key` when an event at `timeMs` may still join it. */
-  private match(key: string, timeMs: number): Group | undefined {
-    const entry = this.keys.peek(key);
-    if (!entry) return undefined;
-    const { group } = entry;
+  private match(kind: number, key: string, timeMs: number): Group | undefined {
+    const { keys } = this;
+    const slot = keys.find(kind, key);
+    if (slot < 0) return undefined;
+    const group = keys.groupAt(slot);
     const { windowMillis, maxGroupMillis } = this.config;
     if (timeMs >= group.firstTimeMs + maxGroupMillis || timeMs < group.firstTimeMs - windowMillis) return undefined;
-    const ref = entry.identity ? group.lastTimeMs : entry.lastTimeMs;
-    return Math.abs(timeMs - ref) <= windowMillis || (entry.identity && timeMs <= ref) ? group : undefined;
+    const identity = keys.isIdentity(slot);
+    const ref = identity ? group.lastTimeMs : keys.lastTimeMsAt(slot);
+    return Math.abs(timeMs - ref) <= windowMillis || (identity && timeMs <= ref) ? group : undefined;
   }
 
   /** Opens a group whose id derives from this, its first, record. */
@@ -179,24 +163,6 @@ export class Correlator {
     return group;
   }
 
-  /** Points `key` at `group` (moving it from another group if needed) and marks it recently used. */
-  private register(key: string, group: Group, timeMs: number, identity: boolean): void {
-    const entry = this.keys.get(key);
-    if (!entry) {
-      this.keys.set(key, { group, lastTimeMs: timeMs, identity });
-      group.keys.add(key);
-    } else if (entry.group === group) {
-      if (timeMs > entry.lastTimeMs) entry.lastTimeMs = timeMs;
-      entry.identity ||= identity;
-    } else {
-      entry.group.keys.delete(key);
-      entry.group = group;
-      entry.lastTimeMs = timeMs;
-      entry.identity = identity;
-      group.keys.add(key);
-    }
-  }
-
   /** Closes groups from the least recently updated end while the watermark has passed them. */
   private expireOldest(): void {
     const mark = this.watermark.current();
@@ -205,10 +171,9 @@ export class Correlator {
     if (mark < this.expiredAtMark + EXPIRY_STEP_MILLIS) return;
     this.expiredAtMark = mark;
     for (;;) {
-      const oldest = this.groups.rvalues().next();
-      if (oldest.done || !oldest.value) return;
-      if (oldest.value.closesAtMs(this.config.windowMillis, this.config.maxGroupMillis) >= mark) return;
-      this.groups.delete(oldest.value.id);
+      const oldest = this.groups.oldestValue();
+      if (!oldest || oldest.closesAtMs(this.config.windowMillis, this.config.maxGroupMillis) >= mark) return;
+      this.close(oldest);
     }
   }
 
@@ -216,16 +181,26 @@ export class Correlator {
   private sweep(): void {
     const mark = this.watermark.current();
     const expired = [...this.groups.values()].filter((g) => g.closesAtMs(this.config.windowMillis, this.config.maxGroupMillis) < mark);
-    for (const group of expired) this.groups.delete(group.id);
-    this.deps.metrics?.incidentsOpen.set(this.groups.size);
+    for (const group of expired) this.close(group);
+    this.reportOpen();
+  }
+
+  /** Sets the `incidentsOpen` gauge when the number of open groups has changed since it was last set. */
+  private reportOpen(): void {
+    const open = this.groups.size;
+    if (open === this.reportedOpen || !this.deps.metrics) return;
+    this.reportedOpen = open;
+    this.deps.metrics.incidentsOpen.set(open);
+  }
+
+  private close(group: Group): void {
+    this.groups.delete(group.id);
+    this.onClose(group);
   }
 
   /** Bookkeeping when a group leaves `groups` (expired or evicted): drop its keys, remember its summary. */
   private onClose(group: Group): void {
-    for (const key of group.keys) {
-      if (this.keys.peek(key)?.group === group) this.keys.delete(key);
-    }
-    group.keys.clear();
+    this.keys.dropGroup(group);
     if (this.config.keepClosedIncidents > 0) {
       this.closed.push(group.summary(false));
       if (this.closed.length > this.config.keepClosedIncidents) this.closed.shift();

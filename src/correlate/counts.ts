@@ -1,5 +1,4 @@
-import { LRUCache } from 'lru-cache';
-import { growingBound } from '../model/lru.js';
+import { LruMap } from '../model/lru.js';
 
 /**
  * Occurrences a delivery adds, from the Event's count: an in-place update (same uid, count
@@ -9,13 +8,13 @@ import { growingBound } from '../model/lru.js';
  * `maxUids` Event uids (least recently seen forgotten first).
  */
 export class CountDeltas {
-  private readonly last: LRUCache<string, number>;
+  private readonly last: LruMap<string, number>;
 
   constructor(
     private readonly windowMillis: number,
     maxUids: number,
   ) {
-    this.last = new LRUCache<string, number>(growingBound(maxUids));
+    this.last = new LruMap<string, number>(maxUids);
   }
 
   /** Occurrences added by this delivery of Event `uid`. */

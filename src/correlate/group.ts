@@ -32,8 +32,21 @@ export function subjectOf(ref: ObjectRef): string {
   return ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
 }
 
-function addBounded(set: Set<string>, value: string): void {
-  if (value && set.size < MAX_LABELS_PER_INCIDENT) set.add(value);
+/** Distinct non-empty labels of an incident, at most {@link MAX_LABELS_PER_INCIDENT}, in first-seen order. */
+class Labels {
+  readonly values = new Set<string>();
+  /** The label offered last: offered again it changes nothing, so it is not hashed again (most records repeat their group's labels). */
+  private last: string | undefined = undefined;
+
+  add(value: string): void {
+    if (value === this.last) return;
+    this.last = value;
+    if (value && this.values.size < MAX_LABELS_PER_INCIDENT) this.values.add(value);
+  }
+
+  get full(): boolean {
+    return this.values.size >= MAX_LABELS_PER_INCIDENT;
+  }
 }
 
 /** One incident group's mutable state inside the correlator. */
@@ -42,11 +55,15 @@ export class Group {
   /** Earliest event time seen (a late event may precede the first one). */
   earliestTimeMs: number;
   eventCount = 0;
-  /** Keys currently pointing at this group (removed with it). */
-  readonly keys = new Set<string>();
-  private readonly namespaces = new Set<string>();
-  private readonly subjects = new Set<string>();
-  private readonly categories = new Set<string>();
+  /** Slot of the first key pointing at this group, -1 for none (a list kept by the correlator's KeyIndex; dropped with the group). */
+  keys = -1;
+  private readonly namespaces = new Labels();
+  private readonly subjects = new Labels();
+  private readonly categories = new Labels();
+  /** Kind, namespace and name of the subject offered last: offered again it is not built again. */
+  private lastKind: string | undefined = undefined;
+  private lastNamespace = '';
+  private lastName = '';
   private maxSeverity = 0;
 
   constructor(
@@ -63,9 +80,15 @@ export class Group {
     if (timeMs > this.lastTimeMs) this.lastTimeMs = timeMs;
     if (timeMs < this.earliestTimeMs) this.earliestTimeMs = timeMs;
     const { regarding } = record.event;
-    addBounded(this.namespaces, regarding.namespace);
-    addBounded(this.subjects, subjectOf(regarding));
-    addBounded(this.categories, record.classification?.category ?? '');
+    const { kind, namespace, name } = regarding;
+    this.namespaces.add(namespace);
+    if (!this.subjects.full && (kind !== this.lastKind || namespace !== this.lastNamespace || name !== this.lastName)) {
+      this.subjects.add(subjectOf(regarding));
+      this.lastKind = kind;
+      this.lastNamespace = namespace;
+      this.lastName = name;
+    }
+    this.categories.add(record.classification?.category ?? '');
     const rank = severityRank(recordSeverity(record));
     if (rank > this.maxSeverity) this.maxSeverity = rank;
   }
@@ -87,9 +110,9 @@ export class Group {
       firstTimeMs: this.earliestTimeMs,
       lastTimeMs: this.lastTimeMs,
       eventCount: this.eventCount,
-      namespaces: [...this.namespaces],
-      subjects: [...this.subjects],
-      categories: [...this.categories],
+      namespaces: [...this.namespaces.values],
+      subjects: [...this.subjects.values],
+      categories: [...this.categories.values],
       maxSeverity: SEVERITIES[this.maxSeverity] ?? 'Info',
       open,
     };

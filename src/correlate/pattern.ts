@@ -1,6 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import type { EventRecord, Finding } from '../model/event.js';
-import { growingBound } from '../model/lru.js';
+import { LruMap } from '../model/lru.js';
 import type { Clock } from '../model/time.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { PatternConfig } from './config.js';
@@ -47,9 +46,11 @@ export function formatMillis(ms: number): string {
  */
 export class PatternDetector {
   /** Key states in least-recently-seen order; beyond `maxKeys` the oldest is forgotten. */
-  private readonly states: LRUCache<string, KeyState>;
+  private readonly states: LruMap<string, KeyState>;
   private readonly deltas: CountDeltas;
   private readonly bucketMillis: number;
+  /** Rank of `minSeverity`. */
+  private readonly minRank: number;
   private newestMs = 0;
   /** Newest event time at the last idle-key pass. */
   private sweptAtMs = Number.NEGATIVE_INFINITY;
@@ -58,9 +59,10 @@ export class PatternDetector {
     private readonly config: PatternConfig,
     private readonly deps: PatternDetectorDeps,
   ) {
-    this.states = new LRUCache<string, KeyState>(growingBound(config.maxKeys));
+    this.states = new LruMap<string, KeyState>(config.maxKeys);
     this.deltas = new CountDeltas(config.windowMillis, config.maxKeys);
     this.bucketMillis = Math.max(1, Math.floor(config.windowMillis / BUCKETS_PER_WINDOW));
+    this.minRank = severityRank(config.minSeverity);
   }
 
   /** Counts the record; returns a finding when this record activates a pattern. */
@@ -68,7 +70,7 @@ export class PatternDetector {
     if (!this.config.enabled) return undefined;
     const { event } = record;
     const listed = Object.hasOwn(this.config.thresholds, event.reason) ? this.config.thresholds[event.reason] : undefined;
-    if (listed === undefined && severityRank(recordSeverity(record)) < severityRank(this.config.minSeverity)) return undefined;
+    if (listed === undefined && severityRank(recordSeverity(record)) < this.minRank) return undefined;
     const threshold = listed ?? this.config.defaultThreshold;
 
     const timeMs = Number.isFinite(event.timeMs) ? event.timeMs : 0;
@@ -130,9 +132,9 @@ export class PatternDetector {
     this.sweptAtMs = this.newestMs;
     const idleBefore = this.newestMs - 2 * this.config.windowMillis;
     for (;;) {
-      const oldest = this.states.rentries().next();
-      if (oldest.done || (oldest.value[1] as KeyState).lastTimeMs >= idleBefore) break;
-      this.states.delete(oldest.value[0] as string);
+      const oldest = this.states.oldestValue();
+      if (!oldest || oldest.lastTimeMs >= idleBefore) break;
+      this.states.delete(this.states.oldestKey() as string);
     }
   }
 }

@@ -14,3 +14,160 @@ export function growingBound(max: number): { maxSize: number; sizeCalculation: (
 }
 
 const unitSize = (): number => 1;
+
+/** No slot (end of a list). */
+const NONE = -1;
+
+/**
+ * A Map of at most `max` entries that forgets the least recently used one first: the same
+ * entries, order and evictions as lru-cache with {@link growingBound}(max) for get, peek, has,
+ * set and delete (test/model/lru.test.ts), at a fraction of its cost per call (no status, TTL or
+ * size bookkeeping). Entries live in numbered slots (a Map from key to slot, key and value
+ * arrays, typed arrays for the recency links: no object per entry), grown as entries are added.
+ * `onEvict` runs for an entry pushed out by `set` (after the new entry is in), not for `delete`.
+ */
+export class LruMap<K, V> {
+  private readonly slots = new Map<K, number>();
+  private readonly keyOf: (K | undefined)[] = [];
+  private readonly valueOf: (V | undefined)[] = [];
+  /** Per slot: more and less recently used neighbours; `older` also links the free slots. */
+  private newer = new Int32Array(0);
+  private older = new Int32Array(0);
+  private newest = NONE;
+  private oldest = NONE;
+  private freeSlots = NONE;
+
+  constructor(
+    /** Most entries kept. */
+    readonly max: number,
+    private readonly onEvict?: (value: V, key: K) => void,
+  ) {}
+
+  /** Number of entries. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** The value of `key`, marked most recently used. */
+  get(key: K): V | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    if (slot !== this.newest) {
+      this.unlink(slot);
+      this.linkNewest(slot);
+    }
+    return this.valueOf[slot];
+  }
+
+  /** The value of `key`, leaving the order as it is. */
+  peek(key: K): V | undefined {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.valueOf[slot];
+  }
+
+  /** True when `key` is held (the order stays as it is). */
+  has(key: K): boolean {
+    return this.slots.has(key);
+  }
+
+  /** Sets `key` to `value`, marked most recently used; beyond `max` the least recently used entries go. */
+  set(key: K, value: V): this {
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      this.valueOf[slot] = value;
+      if (slot !== this.newest) {
+        this.unlink(slot);
+        this.linkNewest(slot);
+      }
+      return this;
+    }
+    const added = this.allocate();
+    this.slots.set(key, added);
+    this.keyOf[added] = key;
+    this.valueOf[added] = value;
+    this.linkNewest(added);
+    while (this.slots.size > this.max) {
+      const out = this.oldest;
+      const outKey = this.keyOf[out] as K;
+      const outValue = this.valueOf[out] as V;
+      this.release(out);
+      this.onEvict?.(outValue, outKey);
+    }
+    return this;
+  }
+
+  /** Removes `key`; false when it was not held. */
+  delete(key: K): boolean {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return false;
+    this.release(slot);
+    return true;
+  }
+
+  /** The least recently used value (undefined when empty). */
+  oldestValue(): V | undefined {
+    return this.oldest === NONE ? undefined : this.valueOf[this.oldest];
+  }
+
+  /** The least recently used key (undefined when empty). */
+  oldestKey(): K | undefined {
+    return this.oldest === NONE ? undefined : this.keyOf[this.oldest];
+  }
+
+  /** Values, most recently used first. */
+  *values(): IterableIterator<V> {
+    for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) yield this.valueOf[slot] as V;
+  }
+
+  /** Entries, most recently used first. */
+  *entries(): IterableIterator<[K, V]> {
+    for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) yield [this.keyOf[slot] as K, this.valueOf[slot] as V];
+  }
+
+  private allocate(): number {
+    if (this.freeSlots !== NONE) {
+      const slot = this.freeSlots;
+      this.freeSlots = this.older[slot] as number;
+      return slot;
+    }
+    const slot = this.keyOf.length;
+    if (slot === this.older.length) {
+      const capacity = Math.min(Math.max(64, slot * 2), this.max + 1);
+      const newer = new Int32Array(capacity);
+      newer.set(this.newer);
+      this.newer = newer;
+      const older = new Int32Array(capacity);
+      older.set(this.older);
+      this.older = older;
+    }
+    this.keyOf.push(undefined);
+    this.valueOf.push(undefined);
+    return slot;
+  }
+
+  private release(slot: number): void {
+    this.slots.delete(this.keyOf[slot] as K);
+    this.unlink(slot);
+    this.keyOf[slot] = undefined;
+    this.valueOf[slot] = undefined;
+    this.older[slot] = this.freeSlots;
+    this.freeSlots = slot;
+  }
+
+  private linkNewest(slot: number): void {
+    this.older[slot] = this.newest;
+    this.newer[slot] = NONE;
+    if (this.newest !== NONE) this.newer[this.newest] = slot;
+    else this.oldest = slot;
+    this.newest = slot;
+  }
+
+  private unlink(slot: number): void {
+    const newer = this.newer[slot] as number;
+    const older = this.older[slot] as number;
+    if (newer !== NONE) this.older[newer] = older;
+    else this.newest = older;
+    if (older !== NONE) this.newer[older] = newer;
+    else this.oldest = newer;
+  }
+}

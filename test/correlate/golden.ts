@@ -106,6 +106,8 @@ export function scenario(seed: number): Scenario {
     const roll = rnd(100);
     if (roll < 3) {
       ops.push({ op: 'advance', ms: pick(rnd, [1_000, 30_000, 61_000, 700_000]) });
+      // a report after an idle gap closes many groups at once (sweep order, closed list bound)
+      if (rnd(2) === 0) ops.push({ op: 'recent', limit: 50 });
       continue;
     }
     if (roll < 6) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { LRUCache } from 'lru-cache';
 import { describe, expect, it } from 'vitest';
-import { growingBound } from '../../src/model/lru.js';
+import { LruMap, growingBound } from '../../src/model/lru.js';
 
 type Op = { op: 'set'; key: number; value: number } | { op: 'get' | 'has' | 'delete'; key: number } | { op: 'advance'; ms: number };
 
@@ -60,5 +60,46 @@ describe('growingBound', () => {
     const bound = 1_000_000;
     expect(grown(() => new LRUCache({ max: bound }))).toBeGreaterThan(10 * 2 ** 20);
     expect(grown(() => new LRUCache(growingBound(bound)))).toBeLessThan(2 ** 20);
+  });
+});
+
+describe('LruMap', () => {
+  const mapOps = fc.array(
+    fc.oneof(
+      fc.record({ op: fc.constant('set' as const), key: fc.nat(200), value: fc.nat() }),
+      fc.record({ op: fc.constantFrom('get' as const, 'peek' as const, 'has' as const, 'delete' as const), key: fc.nat(200) }),
+      fc.record({ op: fc.constant('oldest' as const) }),
+    ),
+    { maxLength: 600 },
+  );
+
+  it('keeps, orders and evicts exactly as lru-cache with growingBound', () => {
+    fc.assert(
+      // small bounds evict all the time; larger ones grow the slot arrays past their first size
+      fc.property(fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 60, max: 150 })), mapOps, (max, list) => {
+        const expected: unknown[] = [];
+        const actual: unknown[] = [];
+        const ref = new LRUCache<number, number>({ ...growingBound(max), dispose: (v, k, reason) => reason === 'evict' && expected.push(['evict', k, v]) });
+        const map = new LruMap<number, number>(max, (v, k) => actual.push(['evict', k, v]));
+        for (const o of list) {
+          if (o.op === 'set') {
+            ref.set(o.key, o.value);
+            map.set(o.key, o.value);
+          } else if (o.op === 'oldest') {
+            const first = ref.rentries().next().value as [number, number] | undefined;
+            expected.push(['oldest', first?.[0], first?.[1]]);
+            actual.push(['oldest', map.oldestKey(), map.oldestValue()]);
+          } else {
+            expected.push([o.op, o.key, ref[o.op](o.key)]);
+            actual.push([o.op, o.key, map[o.op](o.key)]);
+          }
+          expect(map.size).toBe(ref.size);
+        }
+        expected.push([...ref.entries()], [...ref.values()]);
+        actual.push([...map.entries()], [...map.values()]);
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
