@@ -39,6 +39,8 @@ export interface MemoryResult extends DeliveryCounts {
   objects: number;
   rssMiB: number;
   heapUsedMiB: number;
+  /** The objects' Events were in the simulator before the sidecar started (a restart's backlog, read by a paginated list): seconds from sidecar start to the last record received. */
+  backlogSeconds: number;
   /** Churn run: RSS samples (seconds since churn start, MiB); empty when not run. */
   churn: { seconds: number; rssMiB: number; heapUsedMiB: number }[];
   /** Churn run: events written over it. */

@@ -197,7 +197,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
 
 async function memoryRun(
   config: BenchConfig,
-  startEventide: (objects: number, overrides: Record<string, unknown>, preload: number) => Promise<EventideRun>,
+  startEventide: (objects: number, overrides: Record<string, unknown>, preload: number) => Promise<EventideRun & { startedAtMillis: number }>,
   waitFor: (distinct: number) => Promise<ReceiverStats>,
   overrides: Record<string, unknown>,
   progress: (line: string) => void,
@@ -212,6 +212,7 @@ async function memoryRun(
       objects,
       rssMiB: after.rssBytes / MIB,
       heapUsedMiB: after.heapUsedBytes / MIB,
+      backlogSeconds: (stats.lastArrivalMillis - run.startedAtMillis) / 1000,
       churn: [],
       churnEvents: 0,
       plateauRatio: null,

@@ -36,6 +36,7 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
     expect(report.normalRate!.rssMiB).toBeGreaterThan(10);
     expect(report.memory).toMatchObject({ objects: 300, offered: 300, received: 300, lost: 0, churnEvents: 300 });
     expect(report.memory!.churn.length).toBeGreaterThanOrEqual(1);
+    expect(report.memory!.backlogSeconds).toBeGreaterThan(0);
     expect(report.detectors).toContain('pattern.enabled');
     expect(report.targets.map((t) => t.name)).toEqual([
       'throughput, detectors off',
