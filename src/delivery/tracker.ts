@@ -100,9 +100,9 @@ export class CheckpointTracker {
 
   /** A record handed to the exporter, in `seq` order. */
   delivered(seq: number, event: KEvent, origin: RecordOrigin = 'watch'): void {
-    const release = this.isRelease(event);
-    const slot: Slot = { kind: 'record', state: 'pending', uid: event.uid, count: event.count, api: event.sourceApi };
-    if (origin !== 'list' && origin !== 'release' && !release && event.resourceVersion !== '') slot.resumeRv = event.resourceVersion;
+    const resumes = origin !== 'list' && origin !== 'release' && event.resourceVersion !== '' && !this.isRelease(event);
+    // every field in the literal: one object shape for all record slots
+    const slot: Slot = { kind: 'record', state: 'pending', resumeRv: resumes ? event.resourceVersion : undefined, api: event.sourceApi, uid: event.uid, count: event.count };
     if (this.bySeq.size >= this.maxPending) {
       // never acknowledged (an exporter bug): forget the oldest so memory stays bounded
       this.freeze('overflow');
@@ -191,11 +191,13 @@ export class CheckpointTracker {
   }
 
   private isRelease(event: KEvent): boolean {
+    if (this.heldByUid.size === 0) return false;
     const list = this.heldByUid.get(event.uid);
     return list !== undefined && list.some((s) => s.event === event);
   }
 
   private resolveHeld(uid: string, count: number): void {
+    if (this.heldByUid.size === 0) return;
     const list = this.heldByUid.get(uid);
     if (!list) return;
     const rest = list.filter((s) => {

@@ -49,13 +49,14 @@ export class KeyedSlots {
     let slot = this.freeHead;
     if (slot >= 0) {
       this.freeHead = this.next[slot]!;
+      const from = slot * this.width;
+      for (let i = from; i < from + this.width; i++) this.fields[i] = 0;
     } else {
       if (this.used === this.capacity) this.grow();
       slot = this.used++;
     }
     this.keys[slot] = key;
     this.index.set(key, slot);
-    this.fields.fill(0, slot * this.width, slot * this.width + this.width);
     this.link(slot);
     return slot;
   }
