@@ -1,15 +1,17 @@
 /**
  * Micro-benchmark of the OTLP request encoding (hot path): the stock `ProtobufLogsSerializer`
  * against {@link encodeLogsRequest}, on batches of 512 records built the way the benchmark's
- * sidecar builds them (bench workload → normalize → mapping, 8 namespaces, SDK log records).
+ * sidecar builds them (bench workload → normalize → mapping, 8 namespaces, one Resource each,
+ * plain SDK-shaped records around the mapped attributes object as `BatchingRecordExporter` sends
+ * them; the SDK's `LogRecordImpl` would copy the attributes into a slow dictionary-mode object).
  * `npx tsx src/export/otlp-encoder.bench.ts [rounds]` or `node dist/export/otlp-encoder.bench.js`
  * after `npm run build`. Rounds alternate stock and direct; prints the best and the median ns per
  * record of each, and checks that both give the same bytes.
  */
 import { performance } from 'node:perf_hooks';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { benchRecord } from '../bench/workload.js';
 import { normalizeConfigSchema } from '../normalize/config.js';
 import { millisToHrTime } from './flat-record.js';
@@ -23,32 +25,31 @@ const OBJECTS = 2_000;
 function buildBatches(): ReadableLogRecord[][] {
   const normalize = normalizeConfigSchema.parse({});
   const nowMillis = Date.UTC(2026, 10, 23, 12);
-  const captured: ReadableLogRecord[] = [];
-  const processor: LogRecordProcessor = {
-    onEmit: (record) => void captured.push(record),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
-  const loggers = new Map<string, ReturnType<LoggerProvider['getLogger']>>();
+  const scope = { name: 'eventide', version: '0.1.0' };
+  const resources = new Map<string, Resource>();
+  const records: ReadableLogRecord[] = [];
   for (let seq = 0; seq < BATCH * BATCHES; seq++) {
     const mapped = eventToLogRecord(benchRecord(seq, OBJECTS, { sentMicros: nowMillis * 1000, atMillis: nowMillis, observedMillis: nowMillis + seq }, normalize));
-    let logger = loggers.get(mapped.namespace);
-    if (!logger) {
-      const resource = resourceFromAttributes({ 'service.name': 'eventide', 'service.version': '0.1.0', 'k8s.cluster.name': 'bench', 'k8s.namespace.name': mapped.namespace });
-      logger = new LoggerProvider({ resource, processors: [processor] }).getLogger('eventide', '0.1.0');
-      loggers.set(mapped.namespace, logger);
+    let resource = resources.get(mapped.namespace);
+    if (!resource) {
+      resource = resourceFromAttributes({ 'service.name': 'eventide', 'service.version': '0.1.0', 'k8s.cluster.name': 'bench', 'k8s.namespace.name': mapped.namespace });
+      resources.set(mapped.namespace, resource);
     }
-    logger.emit({
-      timestamp: millisToHrTime(mapped.timestampMs),
-      observedTimestamp: millisToHrTime(mapped.observedTimestampMs),
+    // what BatchingRecordExporter#send builds
+    records.push({
+      hrTime: millisToHrTime(mapped.timestampMs),
+      hrTimeObserved: millisToHrTime(mapped.observedTimestampMs),
       severityNumber: mapped.severityNumber,
       severityText: mapped.severityText,
       body: mapped.body,
+      eventName: mapped.eventName,
+      resource,
+      instrumentationScope: scope,
       attributes: mapped.attributes,
+      droppedAttributesCount: 0,
     });
   }
-  if (captured.length !== BATCH * BATCHES) throw new Error(`captured ${captured.length} records`);
-  return Array.from({ length: BATCHES }, (_, i) => captured.slice(i * BATCH, (i + 1) * BATCH));
+  return Array.from({ length: BATCHES }, (_, i) => records.slice(i * BATCH, (i + 1) * BATCH));
 }
 
 /** ns per record of one pass over every batch. */
