@@ -49,6 +49,9 @@ export class EscalationTracker {
   private newestMs = Number.NEGATIVE_INFINITY;
   private readonly maxSpans: number;
   private sinceSweep = 0;
+  /** The key {@link record} last added occurrences under, and its state (what `keys.peek` would return). */
+  private lastKey: string | undefined;
+  private lastState: KeyState | undefined;
 
   constructor(private readonly options: EscalationTrackerOptions) {
     this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 16);
@@ -67,13 +70,18 @@ export class EscalationTracker {
         this.keys.set(key, state);
       }
       this.add(state, span);
+      this.lastKey = key;
+      this.lastState = state;
+    } else {
+      this.lastKey = undefined;
     }
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
   }
 
   /** Occurrences under `key` within the window (endMs - windowMillis, endMs]. */
   countInWindow(key: string, endMs: number, windowMillis: number): number {
-    const state = this.keys.peek(key);
+    // The key just recorded (countInWindow follows record once per escalation step): no lookup.
+    const state = key === this.lastKey ? this.lastState : this.keys.peek(key);
     if (!state || state.lastMs < this.cutoff()) return 0;
     const startMs = endMs - windowMillis;
     let total = 0;
@@ -142,6 +150,7 @@ export class EscalationTracker {
 
   private sweep(): void {
     this.sinceSweep = 0;
+    this.lastKey = undefined;
     const cutoff = this.cutoff();
     const staleKeys: string[] = [];
     for (const [key, state] of this.keys.rentries() as Generator<[string, KeyState]>) {
