@@ -73,13 +73,19 @@ export class Enricher {
       // nearly every Event at normal rates, the largest CPU cost at 300 events/s (docs/performance.md).
       this.caches.set(kind, new LRUCache<string, Slim>({ ...growingBound(config.maxObjects), ttl: config.ttlMillis, ttlResolution: 0, updateAgeOnGet: true, perf: deps.clock }));
     }
-    const get = <T extends Slim>(kind: EnrichKind, key: string): T | undefined => this.caches.get(kind)?.get(key) as T | undefined;
+    // Each kind's cache resolved once, not looked up by kind per Event.
+    const cache = (kind: EnrichKind): LRUCache<string, Slim> => this.caches.get(kind)!;
+    const pods = cache('pods');
+    const replicaSets = cache('replicasets');
+    const jobs = cache('jobs');
+    const claims = cache('persistentvolumeclaims');
+    const nodes = cache('nodes');
     this.lookup = {
-      pod: (ns, name) => get<SlimPod>('pods', `${ns}/${name}`),
-      replicaSet: (ns, name) => get<SlimOwned>('replicasets', `${ns}/${name}`),
-      job: (ns, name) => get<SlimOwned>('jobs', `${ns}/${name}`),
-      pvc: (ns, name) => get<SlimPvc>('persistentvolumeclaims', `${ns}/${name}`),
-      node: (name) => get<SlimNode>('nodes', `/${name}`),
+      pod: (ns, name) => pods.get(`${ns}/${name}`) as SlimPod | undefined,
+      replicaSet: (ns, name) => replicaSets.get(`${ns}/${name}`) as SlimOwned | undefined,
+      job: (ns, name) => jobs.get(`${ns}/${name}`) as SlimOwned | undefined,
+      pvc: (ns, name) => claims.get(`${ns}/${name}`) as SlimPvc | undefined,
+      node: (name) => nodes.get(`/${name}`) as SlimNode | undefined,
     };
   }
 
