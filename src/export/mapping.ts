@@ -87,6 +87,19 @@ const WORKLOAD_STORES: ReadonlyMap<string, WorkloadStore> = new Map<string, Work
   ],
 ]);
 
+/**
+ * A plain empty object (prototype `Object.prototype`) made by `new`, so that V8 gives it room
+ * for ~10 properties inside the object instead of the 4 of a `{}` literal: fewer and smaller
+ * property-array reallocations while ~25 attributes are added (profile: garbage per record).
+ */
+const PlainObject = function PlainObject(): void {} as unknown as new () => Record<string, AttributeValue>;
+PlainObject.prototype = Object.prototype;
+
+/** An empty attributes object; see {@link PlainObject}. */
+function newAttributes(): Record<string, AttributeValue> {
+  return new PlainObject();
+}
+
 /** The ISO second (`YYYY-MM-DDTHH:MM:SS`) last formatted: events of one burst share their seconds. */
 let isoSecond = Number.NaN;
 let isoSecondText = '';
@@ -151,7 +164,7 @@ function putEnrichment(attributes: Record<string, AttributeValue>, enrichment: E
 export function eventToLogRecord(record: EventRecord, _options: MappingOptions = {}): MappedRecord {
   const event = record.event;
   const severity = record.classification?.severity ?? fallbackSeverity(event);
-  const attributes: Record<string, AttributeValue> = {};
+  const attributes = newAttributes();
   putEventAttributes(attributes, event, true);
   putEnrichment(attributes, record.enrichment);
   const category = record.classification?.category;
@@ -183,7 +196,7 @@ export function anomalySeverity(score: number): { severityNumber: number; severi
  * correlation id when there is a subject. Pure.
  */
 export function findingToLogRecord(finding: Finding, options: MappingOptions = {}): MappedRecord {
-  const attributes: Record<string, AttributeValue> = {};
+  const attributes = newAttributes();
   const subject = finding.subject;
   if (subject) {
     // without the subject's log.record.uid: the anomaly is not a duplicate of the event record

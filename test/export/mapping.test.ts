@@ -350,4 +350,11 @@ describe('eventToLogRecord: attribute order', () => {
       runs(400),
     );
   });
+
+  it('gives plain objects (prototype Object.prototype), as a literal would', () => {
+    const attributes = eventToLogRecord(buildRecord(buildEvent())).attributes;
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(attributes.constructor).toBe(Object);
+    expect(JSON.parse(JSON.stringify(attributes))).toEqual({ ...attributes });
+  });
 });
