@@ -11,7 +11,7 @@ describe('exportConfigSchema', () => {
   it('parse({}) gives the documented defaults', () => {
     expect(defaults).toEqual({
       clusterName: '',
-      maxInFlight: 8192,
+      maxInFlight: 4096,
       batch: { maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 30_000, maxQueueSize: 16_384 },
       retry: { maxAttempts: 5, initialBackoffMillis: 1000, maxBackoffMillis: 5000, maxElapsedMillis: 0 },
       queue: { enabled: true, directory: '.eventide/queue', numConsumers: 4, maxMemoryRecords: 2048, maxDiskBytes: 268_435_456, segmentBytes: 8_388_608 },
