@@ -300,7 +300,12 @@ describe('eventToLogRecord: attribute order', () => {
       reportingController: maybe,
       reportingInstance: maybe,
       count: fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constant(1.5)),
-      startTimeMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4_000_000_000_000 })),
+      startTimeMs: fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: 1, max: 4_000_000_000_000 }),
+        fc.integer({ min: 1, max: 4_000_000_000 }).map((seconds) => seconds * 1000), // whole seconds, as core/v1 firstTimestamp
+        fc.double({ min: 1, max: 4_000_000_000_000, noNaN: true }),
+      ),
       ref: fc.record({ kind: maybe, name: maybe, namespace: maybe, uid: maybe, apiVersion: maybe, fieldPath: maybe, resourceVersion: maybe }),
       nodeName: fc.option(maybe, { nil: undefined }),
       podName: fc.option(maybe, { nil: undefined }),
