@@ -6,7 +6,6 @@ import { KeyIndex } from '../../src/correlate/key-index.js';
 import { KEY_PREFIXES } from '../../src/correlate/keys.js';
 import { growingBound } from '../../src/model/lru.js';
 
-type Op = { op: 'register'; kind: number; key: number; group: number; timeMs: number; identity: boolean } | { op: 'drop'; group: number };
 
 const opsArb = fc.array(
   fc.oneof(
