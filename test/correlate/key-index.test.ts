@@ -6,7 +6,6 @@ import { KeyIndex } from '../../src/correlate/key-index.js';
 import { KEY_PREFIXES } from '../../src/correlate/keys.js';
 import { growingBound } from '../../src/model/lru.js';
 
-
 const opsArb = fc.array(
   fc.oneof(
     { weight: 8, arbitrary: fc.record({ op: fc.constant('register' as const), kind: fc.nat(KEY_PREFIXES.length - 1), key: fc.nat(12), group: fc.nat(4), timeMs: fc.nat(100), identity: fc.boolean() }) },
