@@ -3,7 +3,7 @@ import { HotCounter, type Metrics } from '../observe/metrics.js';
 import { UNKNOWN_CATEGORY, UNKNOWN_RULE_ID } from './categories.js';
 import type { ClassifyConfig } from './config.js';
 import { EscalationTracker } from './escalation.js';
-import { escalationKey, ruleMatches } from './match.js';
+import { EscalationKeys, ruleMatches } from './match.js';
 import type { CompiledRule, RuleSet } from './rules.js';
 
 /** Optional collaborators of {@link Classifier}. */
@@ -24,6 +24,7 @@ export class Classifier {
   /** Rules that match any reason, in order: the candidates for reasons no rule names. */
   private readonly anyReason: CompiledRule[];
   private readonly tracker: EscalationTracker;
+  private readonly escalationKeys = new EscalationKeys();
   private readonly classified: HotCounter<'category' | 'severity'> | undefined;
   private unknown = 0;
   /** HotCounter key and labels of each (category, severity) counted, built once: category → by severity. */
@@ -81,7 +82,7 @@ export class Classifier {
 
   private escalate(rule: CompiledRule, event: KEvent): Severity {
     if (rule.escalate.length === 0) return rule.severity;
-    const key = escalationKey(event);
+    const key = this.escalationKeys.of(event);
     this.tracker.record(key, event);
     for (let i = rule.escalate.length - 1; i >= 0; i--) {
       const step = rule.escalate[i]!;
