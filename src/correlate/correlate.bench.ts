@@ -32,7 +32,7 @@ function makeRecords(n: number): EventRecord[] {
     const reason = warn ? (WARNINGS[rnd(WARNINGS.length)] as string) : (ROUTINE[rnd(ROUTINE.length)] as string);
     const timeMs = t0 + i * 10 - rnd(5000);
     const event: KEvent = {
-      uid: `evt-${i}`,
+      uid: `${(0x10000000 + i).toString(16)}-0000-4000-8000-${(0x100000000000 + i).toString(16)}`, // UUID-sized, like the API server's
       name: `pod-${pod}.${i}`,
       namespace: ns,
       resourceVersion: String(i),
