@@ -141,10 +141,16 @@ export class EscalationTracker {
     if (span.toMs > state.lastMs) state.lastMs = span.toMs;
     const cutoff = this.cutoff();
     if (spans[0]!.toMs < cutoff) state.spans = spans.filter((s) => s.toMs >= cutoff);
-    if (state.spans.length > this.maxSpans) {
-      // Merge the two oldest (spans arrive mostly in time order): the total is kept.
-      const [a, b] = state.spans.splice(0, 2) as [Span, Span];
-      state.spans.unshift({ fromMs: Math.min(a.fromMs, b.fromMs), toMs: Math.max(a.toMs, b.toMs), n: a.n + b.n });
+    const list = state.spans;
+    if (list.length > this.maxSpans) {
+      // Merge the two oldest (spans arrive mostly in time order) into the first, in place: the total is kept.
+      const a = list[0]!;
+      const b = list[1]!;
+      a.fromMs = Math.min(a.fromMs, b.fromMs);
+      a.toMs = Math.max(a.toMs, b.toMs);
+      a.n += b.n;
+      for (let i = 1; i < list.length - 1; i++) list[i] = list[i + 1]!;
+      list.length--;
     }
   }
 
