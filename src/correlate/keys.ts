@@ -51,16 +51,19 @@ export class RecordKeys {
     this.registerCount = 0;
   }
 
+  /** Adds a key to look up. */
   lookup(kind: number, key: string): void {
     this.lookupKinds[this.lookupCount] = kind;
     this.lookupKeys[this.lookupCount++] = key;
   }
 
+  /** Adds a key to register. */
   register(kind: number, key: string): void {
     this.registerKinds[this.registerCount] = kind;
     this.registerKeys[this.registerCount++] = key;
   }
 
+  /** Adds a key both to look up and to register. */
   both(kind: number, key: string): void {
     this.lookup(kind, key);
     this.register(kind, key);

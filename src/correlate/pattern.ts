@@ -51,6 +51,8 @@ export class PatternDetector {
   private readonly bucketMillis: number;
   /** Rank of `minSeverity`. */
   private readonly minRank: number;
+  /** `thresholds` as a Map (one hash lookup per record instead of hasOwn and a property read on a dictionary object). */
+  private readonly thresholds: Map<string, number>;
   private newestMs = 0;
   /** Newest event time at the last idle-key pass. */
   private sweptAtMs = Number.NEGATIVE_INFINITY;
@@ -63,13 +65,14 @@ export class PatternDetector {
     this.deltas = new CountDeltas(config.windowMillis, config.maxKeys);
     this.bucketMillis = Math.max(1, Math.floor(config.windowMillis / BUCKETS_PER_WINDOW));
     this.minRank = severityRank(config.minSeverity);
+    this.thresholds = new Map(Object.entries(config.thresholds));
   }
 
   /** Counts the record; returns a finding when this record activates a pattern. */
   observe(record: EventRecord): Finding | undefined {
     if (!this.config.enabled) return undefined;
     const { event } = record;
-    const listed = Object.hasOwn(this.config.thresholds, event.reason) ? this.config.thresholds[event.reason] : undefined;
+    const listed = this.thresholds.get(event.reason);
     if (listed === undefined && severityRank(recordSeverity(record)) < this.minRank) return undefined;
     const threshold = listed ?? this.config.defaultThreshold;
 
