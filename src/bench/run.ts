@@ -161,7 +161,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
         const run = await startEventide(config.objects, detectors.overrides, 0);
         await warmUp(run);
         const before = await run.worker.request<ProcessUsage>('usage');
-        const streamed = run.sim.request<{ startedAtMillis: number }>('stream', { firstSeq: config.warmupEvents, count: config.throughputEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0 });
+        const streamed = run.sim.request<{ startedAtMillis: number }>('stream', { firstSeq: config.warmupEvents, count: config.throughputEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0, prebuilt: true });
         const [{ startedAtMillis }, stats] = await Promise.all([streamed, waitFor(config.throughputEvents)]);
         const result = throughput(config.throughputEvents, stats, startedAtMillis, [before, await run.worker.request<ProcessUsage>('usage')]);
         if (label === 'off') report.throughputDetectorsOff = result;
