@@ -1,11 +1,9 @@
 import type { Group } from './group.js';
+import { NONE, SlotList } from '../model/slot-list.js';
 import { KEY_PREFIXES } from './keys.js';
-
-/** No slot (end of a list). */
-const NONE = -1;
 /** Flag bit of an identity key, above the kind (< 8) in `kinds`. */
 const IDENTITY = 8;
-/** Slots allocated first; the columns double from there up to `maxKeys`. */
+/** Slots allocated first; the columns double from there up to `maxKeys` + 1. */
 const FIRST_CAPACITY = 1024;
 
 /**
@@ -14,7 +12,7 @@ const FIRST_CAPACITY = 1024;
  * as an identity key (within the group's window) or an affinity key (within the window of its
  * own last registration). Keys live in numbered slots, a column per field (typed arrays, no
  * object per key, so the garbage collector has ~200,000 fewer objects to trace), with one Map
- * per kind from key to slot, one least-recently-used list over all keys (beyond `maxKeys` the
+ * per kind from key to slot, one least-recently-used {@link SlotList} over all keys (beyond `maxKeys` the
  * oldest is forgotten) and per group a list of the keys pointing at it (dropped with it). Same
  * keys, order and evictions as one lru-cache of `<prefix><key>` strings (test/correlate/golden.test.ts).
  */
@@ -25,20 +23,16 @@ export class KeyIndex {
   private readonly groupOf: (Group | undefined)[] = [];
   private kinds = new Uint8Array(0);
   private lastTimes = new Float64Array(0);
-  /** Per slot: neighbours in the recency list (newer: more recently used) and in its group's list. */
-  private newer = new Int32Array(0);
-  private older = new Int32Array(0);
+  /** Recency order over the slots (and their free list). */
+  private readonly order: SlotList;
+  /** Per slot: neighbours in its group's list. */
   private prevInGroup = new Int32Array(0);
-  /** Next key of the group, or of the free list for a free slot. */
   private nextInGroup = new Int32Array(0);
-  private newest = NONE;
-  private oldest = NONE;
-  private freeSlots = NONE;
-  /** Slots ever used (the next new one). */
-  private used = 0;
   private count = 0;
 
-  constructor(private readonly maxKeys: number) {}
+  constructor(private readonly maxKeys: number) {
+    this.order = new SlotList(FIRST_CAPACITY, maxKeys + 1);
+  }
 
   /** Number of keys held. */
   get size(): number {
@@ -70,21 +64,20 @@ export class KeyIndex {
     const map = this.maps[kind] as Map<string, number>;
     const slot = map.get(key);
     if (slot === undefined) {
-      const added = this.allocate();
+      const order = this.order;
+      const added = order.allocate();
+      if (added >= this.kinds.length) this.grow();
       map.set(key, added);
       this.keyOf[added] = key;
       this.kinds[added] = identity ? kind | IDENTITY : kind;
       this.lastTimes[added] = timeMs;
       this.count++;
-      this.linkNewest(added);
+      order.push(added);
       this.linkInGroup(added, group);
-      while (this.count > this.maxKeys) this.remove(this.oldest);
+      while (this.count > this.maxKeys) this.remove(order.oldest);
       return;
     }
-    if (slot !== this.newest) {
-      this.unlink(slot);
-      this.linkNewest(slot);
-    }
+    this.order.touch(slot);
     if (this.groupOf[slot] === group) {
       if (timeMs > (this.lastTimes[slot] as number)) this.lastTimes[slot] = timeMs;
       if (identity) this.kinds[slot] = kind | IDENTITY;
@@ -114,28 +107,15 @@ export class KeyIndex {
   /** Takes the slot out of its map and the recency list and frees it (its group list is the caller's). */
   private release(slot: number): void {
     (this.maps[(this.kinds[slot] as number) & ~IDENTITY] as Map<string, number>).delete(this.keyOf[slot] as string);
-    this.unlink(slot);
+    this.order.release(slot);
     this.keyOf[slot] = undefined;
     this.groupOf[slot] = undefined;
     this.count--;
-    this.nextInGroup[slot] = this.freeSlots;
-    this.freeSlots = slot;
   }
 
-  private allocate(): number {
-    if (this.freeSlots !== NONE) {
-      const slot = this.freeSlots;
-      this.freeSlots = this.nextInGroup[slot] as number;
-      return slot;
-    }
-    if (this.used === this.kinds.length) this.grow();
-    this.keyOf.push(undefined);
-    this.groupOf.push(undefined);
-    return this.used++;
-  }
-
+  /** Widens the columns to the recency list's capacity. */
   private grow(): void {
-    const capacity = Math.min(Math.max(FIRST_CAPACITY, this.kinds.length * 2), this.maxKeys + 1);
+    const capacity = this.order.capacity;
     const widen = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
       const next = make(capacity);
       next.set(old);
@@ -143,27 +123,8 @@ export class KeyIndex {
     };
     this.kinds = widen(this.kinds, (n) => new Uint8Array(n));
     this.lastTimes = widen(this.lastTimes, (n) => new Float64Array(n));
-    this.newer = widen(this.newer, (n) => new Int32Array(n));
-    this.older = widen(this.older, (n) => new Int32Array(n));
     this.prevInGroup = widen(this.prevInGroup, (n) => new Int32Array(n));
     this.nextInGroup = widen(this.nextInGroup, (n) => new Int32Array(n));
-  }
-
-  private linkNewest(slot: number): void {
-    this.older[slot] = this.newest;
-    this.newer[slot] = NONE;
-    if (this.newest !== NONE) this.newer[this.newest] = slot;
-    else this.oldest = slot;
-    this.newest = slot;
-  }
-
-  private unlink(slot: number): void {
-    const newer = this.newer[slot] as number;
-    const older = this.older[slot] as number;
-    if (newer !== NONE) this.older[newer] = older;
-    else this.newest = older;
-    if (older !== NONE) this.newer[older] = newer;
-    else this.oldest = newer;
   }
 
   private linkInGroup(slot: number, group: Group): void {

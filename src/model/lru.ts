@@ -1,3 +1,5 @@
+import { NONE, SlotList } from './slot-list.js';
+
 /**
  * lru-cache options for a cache of at most `max` entries whose memory grows with its contents.
  *
@@ -15,33 +17,27 @@ export function growingBound(max: number): { maxSize: number; sizeCalculation: (
 
 const unitSize = (): number => 1;
 
-/** No slot (end of a list). */
-const NONE = -1;
-
 /**
  * A Map of at most `max` entries that forgets the least recently used one first: the same
  * entries, order and evictions as lru-cache with {@link growingBound}(max) for get, peek, has,
  * set and delete (test/model/lru.test.ts), at a fraction of its cost per call (no status, TTL or
  * size bookkeeping). Entries live in numbered slots (a Map from key to slot, key and value
- * arrays, typed arrays for the recency links: no object per entry), grown as entries are added.
+ * arrays, a {@link SlotList} for the recency order: no object per entry), grown as entries are added.
  * `onEvict` runs for an entry pushed out by `set` (after the new entry is in), not for `delete`.
  */
 export class LruMap<K, V> {
   private readonly slots = new Map<K, number>();
   private readonly keyOf: (K | undefined)[] = [];
   private readonly valueOf: (V | undefined)[] = [];
-  /** Per slot: more and less recently used neighbours; `older` also links the free slots. */
-  private newer = new Int32Array(0);
-  private older = new Int32Array(0);
-  private newest = NONE;
-  private oldest = NONE;
-  private freeSlots = NONE;
+  private readonly order: SlotList;
 
   constructor(
     /** Most entries kept. */
     readonly max: number,
     private readonly onEvict?: (value: V, key: K) => void,
-  ) {}
+  ) {
+    this.order = new SlotList(64, max + 1);
+  }
 
   /** Number of entries. */
   get size(): number {
@@ -52,10 +48,7 @@ export class LruMap<K, V> {
   get(key: K): V | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
-    if (slot !== this.newest) {
-      this.unlink(slot);
-      this.linkNewest(slot);
-    }
+    this.order.touch(slot);
     return this.valueOf[slot];
   }
 
@@ -72,22 +65,20 @@ export class LruMap<K, V> {
 
   /** Sets `key` to `value`, marked most recently used; beyond `max` the least recently used entries go. */
   set(key: K, value: V): this {
+    const order = this.order;
     const slot = this.slots.get(key);
     if (slot !== undefined) {
       this.valueOf[slot] = value;
-      if (slot !== this.newest) {
-        this.unlink(slot);
-        this.linkNewest(slot);
-      }
+      order.touch(slot);
       return this;
     }
-    const added = this.allocate();
+    const added = order.allocate();
     this.slots.set(key, added);
     this.keyOf[added] = key;
     this.valueOf[added] = value;
-    this.linkNewest(added);
+    order.push(added);
     while (this.slots.size > this.max) {
-      const out = this.oldest;
+      const out = order.oldest;
       const outKey = this.keyOf[out] as K;
       const outValue = this.valueOf[out] as V;
       this.release(out);
@@ -106,68 +97,32 @@ export class LruMap<K, V> {
 
   /** The least recently used value (undefined when empty). */
   oldestValue(): V | undefined {
-    return this.oldest === NONE ? undefined : this.valueOf[this.oldest];
+    const oldest = this.order.oldest;
+    return oldest === NONE ? undefined : this.valueOf[oldest];
   }
 
   /** The least recently used key (undefined when empty). */
   oldestKey(): K | undefined {
-    return this.oldest === NONE ? undefined : this.keyOf[this.oldest];
+    const oldest = this.order.oldest;
+    return oldest === NONE ? undefined : this.keyOf[oldest];
   }
 
   /** Values, most recently used first. */
   *values(): IterableIterator<V> {
-    for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) yield this.valueOf[slot] as V;
+    const older = this.order.older;
+    for (let slot = this.order.newest; slot !== NONE; slot = older[slot] as number) yield this.valueOf[slot] as V;
   }
 
   /** Entries, most recently used first. */
   *entries(): IterableIterator<[K, V]> {
-    for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) yield [this.keyOf[slot] as K, this.valueOf[slot] as V];
-  }
-
-  private allocate(): number {
-    if (this.freeSlots !== NONE) {
-      const slot = this.freeSlots;
-      this.freeSlots = this.older[slot] as number;
-      return slot;
-    }
-    const slot = this.keyOf.length;
-    if (slot === this.older.length) {
-      const capacity = Math.min(Math.max(64, slot * 2), this.max + 1);
-      const newer = new Int32Array(capacity);
-      newer.set(this.newer);
-      this.newer = newer;
-      const older = new Int32Array(capacity);
-      older.set(this.older);
-      this.older = older;
-    }
-    this.keyOf.push(undefined);
-    this.valueOf.push(undefined);
-    return slot;
+    const older = this.order.older;
+    for (let slot = this.order.newest; slot !== NONE; slot = older[slot] as number) yield [this.keyOf[slot] as K, this.valueOf[slot] as V];
   }
 
   private release(slot: number): void {
     this.slots.delete(this.keyOf[slot] as K);
-    this.unlink(slot);
+    this.order.release(slot);
     this.keyOf[slot] = undefined;
     this.valueOf[slot] = undefined;
-    this.older[slot] = this.freeSlots;
-    this.freeSlots = slot;
-  }
-
-  private linkNewest(slot: number): void {
-    this.older[slot] = this.newest;
-    this.newer[slot] = NONE;
-    if (this.newest !== NONE) this.newer[this.newest] = slot;
-    else this.oldest = slot;
-    this.newest = slot;
-  }
-
-  private unlink(slot: number): void {
-    const newer = this.newer[slot] as number;
-    const older = this.older[slot] as number;
-    if (newer !== NONE) this.older[newer] = older;
-    else this.newest = older;
-    if (older !== NONE) this.newer[older] = newer;
-    else this.oldest = newer;
   }
 }

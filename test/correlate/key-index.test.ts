@@ -89,4 +89,46 @@ describe('KeyIndex', () => {
       { numRuns: 200 },
     );
   });
+
+  it('stays the same as the reference past its first capacity (1024 slots), through column growth, evictions and dropped groups', () => {
+    const max = 3000;
+    const groups = Array.from({ length: 40 }, (_, i) => new Group(`g${i}`, 0));
+    const index = new KeyIndex(max);
+    const ref = new Reference(max);
+    let full = false;
+    let seed = 7;
+    const rnd = (k: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    const check = (): void => {
+      expect(index.size).toBe(ref.keys.size);
+      for (let kind = 0; kind < KEY_PREFIXES.length; kind++) {
+        for (let key = 0; key < 5000; key++) {
+          const slot = index.find(kind, `k${key}`);
+          const e = ref.keys.peek(`${KEY_PREFIXES[kind]}k${key}`);
+          if (slot < 0 !== !e) expect([kind, key, slot]).toEqual([kind, key, e]);
+          if (e) expect([index.groupAt(slot).id, index.isIdentity(slot), index.lastTimeMsAt(slot)]).toEqual([e.group.id, e.identity, e.lastTimeMs]);
+        }
+      }
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const group = groups[rnd(groups.length)] as Group;
+      if (rnd(200) === 0) {
+        index.dropGroup(group);
+        ref.drop(group);
+      } else {
+        const kind = rnd(KEY_PREFIXES.length);
+        const key = `k${rnd(5000)}`;
+        const identity = rnd(2) === 0;
+        index.register(kind, key, group, i, identity);
+        ref.register(`${KEY_PREFIXES[kind]}${key}`, group, i, identity);
+      }
+      if (index.size === max) full = true;
+      if (i % 2500 === 2499) check();
+    }
+    // the bound was reached, so evictions happened
+    expect(full).toBe(true);
+    check();
+  });
 });
