@@ -7,7 +7,14 @@ export type BenchPhase = (typeof BENCH_PHASES)[number];
 
 /** Sizes and rates of a benchmark run. `benchConfigSchema.parse({})` is the full run. */
 export const benchConfigSchema = z.object({
-  throughputEvents: z.number().int().positive().default(100_000).describe('Events preloaded for the ceiling and throughput runs. Default 100000 (--quick 10000).'),
+  throughputEvents: z
+    .number()
+    .int()
+    .positive()
+    .default(102_400)
+    .describe(
+      'Records of the ceiling run and Events of the throughput runs. Default 102400 (--quick 10240): whole 512-record batches, so neither side ends on a partial batch (the ceiling flushes its last one at once, the sidecar, which cannot know the burst ended, waits up to export.batch.scheduledDelayMillis for it).',
+    ),
   objects: z.number().int().positive().default(1000).describe('Distinct pods the throughput, latency and normal-rate Events are about. Default 1000.'),
   latencyRatePerSecond: z.number().int().positive().default(15_000).describe('Offered rate of the latency run, events per second. Default 15000.'),
   latencySeconds: z.number().positive().default(10).describe('Length of the latency run, seconds. Default 10 (--quick 2).'),
@@ -26,7 +33,7 @@ export const benchConfigSchema = z.object({
 export type BenchConfig = z.infer<typeof benchConfigSchema>;
 
 /** The sizes of `--quick`: a smoke test of the benchmark, figures not meaningful. */
-export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_000, latencySeconds: 2, normalSeconds: 3, normalWarmupSeconds: 0, memoryObjects: 10_000, warmupEvents: 200 };
+export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_240, latencySeconds: 2, normalSeconds: 3, normalWarmupSeconds: 0, memoryObjects: 10_000, warmupEvents: 200 };
 
 /** Parses `--only a,b` into phases; throws naming the unknown ones. */
 export function parsePhases(only: string | undefined): BenchPhase[] {
