@@ -4,6 +4,28 @@
  * beside the process it measures. Field numbers from opentelemetry/proto/logs/v1/logs.proto.
  */
 
+import type * as grpc from '@grpc/grpc-js';
+
+const identity = (value: Buffer): Buffer => value;
+const EMPTY_RESPONSE = Buffer.alloc(0);
+
+/**
+ * OTLP `LogsService/Export` for a gRPC server that takes each request as its raw protobuf bytes
+ * (walk them with {@link forEachLogBody}, or not at all) and answers an empty
+ * `ExportLogsServiceResponse`: the benchmarks' receivers, which must cost little.
+ */
+export const rawLogsExportService: grpc.ServiceDefinition = {
+  Export: {
+    path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: () => EMPTY_RESPONSE,
+    responseDeserialize: () => ({}),
+  },
+};
+
 const RESOURCE_LOGS = 1; // ExportLogsServiceRequest.resource_logs
 const SCOPE_LOGS = 2; // ResourceLogs.scope_logs
 const LOG_RECORDS = 2; // ScopeLogs.log_records

@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { serveRequests } from './ipc.js';
-import { forEachLogBody } from './otlp-wire.js';
+import { forEachLogBody, rawLogsExportService } from './otlp-wire.js';
 import { nowMicros, parseStamp } from './stamp.js';
 
 /** What the receiver has seen since the last reset. */
@@ -28,20 +28,6 @@ export interface ReceiverStats {
   latency: LatencySummary;
 }
 
-const identity = (value: Buffer): Buffer => value;
-const EMPTY_RESPONSE = Buffer.alloc(0);
-
-const service: grpc.ServiceDefinition = {
-  Export: {
-    path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: identity,
-    requestDeserialize: identity,
-    responseSerialize: () => EMPTY_RESPONSE,
-    responseDeserialize: () => ({}),
-  },
-};
 
 let seen = new Uint8Array(1 << 16);
 let histogram = new LatencyHistogram();
@@ -90,11 +76,14 @@ function snapshot(): ReceiverStats {
   return { ...stats, latency: histogram.summary() };
 }
 
+/** The answer handed to the service, which serializes every answer as an empty response. */
+const NO_RESPONSE = Buffer.alloc(0);
+
 const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-server.addService(service, {
+server.addService(rawLogsExportService, {
   Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     onExport(call.request);
-    callback(null, EMPTY_RESPONSE);
+    callback(null, NO_RESPONSE);
   },
 });
 

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import { rawLogsExportService } from '../bench/otlp-wire.js';
 import { benchRecord } from '../bench/workload.js';
 import type { EventRecord } from '../model/event.js';
 import { systemClock } from '../model/time.js';
@@ -31,20 +32,9 @@ const POOL = 4_096;
 
 /** The child: a gRPC LogsService/Export that answers every request without decoding it. */
 async function serveReceiver(): Promise<void> {
-  const identity = (value: Buffer): Buffer => value;
   const server = new grpc.Server();
   server.addService(
-    {
-      Export: {
-        path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: () => Buffer.alloc(0),
-        responseDeserialize: () => ({}),
-      },
-    },
+    rawLogsExportService,
     { Export: (_call: unknown, callback: grpc.sendUnaryData<object>) => callback(null, {}) },
   );
   const port = await new Promise<number>((resolve, reject) =>

@@ -14,9 +14,9 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { benchRecord } from '../bench/workload.js';
 import { normalizeConfigSchema } from '../normalize/config.js';
-import { millisToHrTime } from './flat-record.js';
 import { eventToLogRecord } from './mapping.js';
 import { encodeLogsRequest } from './otlp-encoder.js';
+import { toExportLogRecord } from './record-exporter.js';
 
 const BATCH = 512;
 const BATCHES = 16;
@@ -35,19 +35,7 @@ function buildBatches(): ReadableLogRecord[][] {
       resource = resourceFromAttributes({ 'service.name': 'eventide', 'service.version': '0.1.0', 'k8s.cluster.name': 'bench', 'k8s.namespace.name': mapped.namespace });
       resources.set(mapped.namespace, resource);
     }
-    // what BatchingRecordExporter#send builds
-    records.push({
-      hrTime: millisToHrTime(mapped.timestampMs),
-      hrTimeObserved: millisToHrTime(mapped.observedTimestampMs),
-      severityNumber: mapped.severityNumber,
-      severityText: mapped.severityText,
-      body: mapped.body,
-      eventName: mapped.eventName,
-      resource,
-      instrumentationScope: scope,
-      attributes: mapped.attributes,
-      droppedAttributesCount: 0,
-    });
+    records.push(toExportLogRecord(mapped, resource, scope, mapped.attributes, 0, undefined));
   }
   return Array.from({ length: BATCHES }, (_, i) => records.slice(i * BATCH, (i + 1) * BATCH));
 }

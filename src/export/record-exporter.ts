@@ -73,6 +73,33 @@ export const SCOPE_NAME = 'eventide';
 export const ATTRIBUTE_COUNT_LIMIT = 128;
 
 /**
+ * The plain SDK-shaped log record a mapped record is sent as: what the SDK's `LoggerProvider`
+ * would have built, around `attributes` as they are (not copied).
+ */
+export function toExportLogRecord(
+  mapped: MappedRecord,
+  resource: Resource,
+  instrumentationScope: ExportLogRecord['instrumentationScope'],
+  attributes: MappedRecord['attributes'],
+  droppedAttributesCount: number,
+  tag: DeliveryTag | undefined,
+): ExportLogRecord {
+  return {
+    hrTime: millisToHrTime(mapped.timestampMs),
+    hrTimeObserved: millisToHrTime(mapped.observedTimestampMs),
+    severityNumber: mapped.severityNumber,
+    severityText: mapped.severityText,
+    body: mapped.body,
+    eventName: mapped.eventName,
+    resource,
+    instrumentationScope,
+    attributes,
+    droppedAttributesCount,
+    tag,
+  };
+}
+
+/**
  * The batching core shared by the OTLP and file exporters. Each mapped record becomes a plain
  * SDK-shaped log record ({@link ExportLogRecord}: what the SDK's `LoggerProvider` would have
  * built, without copying the attributes again) and goes to ONE {@link LogBatcher} (the SDK's
@@ -182,19 +209,7 @@ export class BatchingRecordExporter implements RecordExporter {
     let dropped = 0;
     // event records have a fixed set of well-formed keys; a finding carries detector attributes
     if (tag.kind === 'finding') ({ attributes, dropped } = limitAttributes(attributes));
-    const record: ExportLogRecord = {
-      hrTime: millisToHrTime(mapped.timestampMs),
-      hrTimeObserved: millisToHrTime(mapped.observedTimestampMs),
-      severityNumber: mapped.severityNumber,
-      severityText: mapped.severityText,
-      body: mapped.body,
-      eventName: mapped.eventName,
-      resource: this.resourceFor(mapped.namespace),
-      instrumentationScope: this.scope,
-      attributes,
-      droppedAttributesCount: dropped,
-      tag,
-    };
+    const record = toExportLogRecord(mapped, this.resourceFor(mapped.namespace), this.scope, attributes, dropped, tag);
     if (!this.batcher.add(record)) {
       // refused (shut down meanwhile): give the slot back, count it
       this.release(1);
