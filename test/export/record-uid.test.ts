@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { eventRecordUid, RECORD_UID_NAMESPACE, uuidV5 } from '../../src/export/record-uid.js';
 import { runs } from '../fuzz/arbitraries.js';
 
-/** RFC 9562 UUIDv5 through node:crypto's SHA-1: the reference the JavaScript SHA-1 must match. */
+/** RFC 9562 UUIDv5 through node:crypto's SHA-1: the reference the record IDs must match. */
 function referenceUuidV5(name: string, namespace = RECORD_UID_NAMESPACE): string {
   const hash = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name, 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
@@ -23,7 +23,7 @@ const text = fc.oneof(
 
 const count = fc.oneof(fc.integer({ min: 0, max: 1_000 }), fc.integer(), fc.double(), fc.constantFrom(0x7fffffff, 0x80000000, 2 ** 53, -1, Number.NaN, Infinity));
 
-describe('uuidV5 / eventRecordUid (SHA-1 in JavaScript)', () => {
+describe('uuidV5 / eventRecordUid', () => {
   it('gives the UUIDv5 of node:crypto SHA-1 for any name, in the default and in another namespace (property)', () => {
     fc.assert(
       fc.property(text, fc.uuid(), (name, namespace) => {
