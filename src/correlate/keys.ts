@@ -70,32 +70,12 @@ export class RecordKeys {
   }
 }
 
-/** The correlation keys of one record in text form (`evt:<uid>`, `node:<n>`, ...); see {@link planKeys}. */
-export interface KeyPlan {
-  /** `evt:<uid>`: the Event itself. */
-  eventKey: string | undefined;
-  /** `obj:...` of the regarding object. */
-  objectKey: string | undefined;
-  /** Affinity keys to look up; empty for routine events. */
-  lookup: string[];
-  /** Affinity keys to register for later events; empty for routine events. */
-  register: string[];
-  /** `node:<n>` for events a node causes (see {@link RecordKeys.preferred}). */
-  preferred?: string;
-}
-
 /**
- * Identity key of an object: `obj:<uid>`, else `obj:<kind>/<namespace>/<name>`. Nodes always use
- * their name (`obj:Node//<name>`): the kubelet reports node events with the node name as uid,
- * the node controller with the real uid, and both must meet.
+ * Identity of an object, its `obj:` key without the prefix: the uid, else
+ * `<kind>/<namespace>/<name>`. Nodes always use their name (`Node//<name>`): the kubelet reports
+ * node events with the node name as uid, the node controller with the real uid, and both must meet.
  */
-export function objectKey(ref: ObjectRef): string | undefined {
-  const key = objectIdentity(ref);
-  return key === undefined ? undefined : `obj:${key}`;
-}
-
-/** {@link objectKey} without its `obj:` prefix (the uid itself for most objects). */
-function objectIdentity(ref: ObjectRef): string | undefined {
+export function objectIdentity(ref: ObjectRef): string | undefined {
   if (ref.kind === 'Node' && ref.name) return `Node//${ref.name}`;
   if (ref.uid) return ref.uid;
   if (!ref.name) return undefined;
@@ -175,19 +155,4 @@ export function planRecordKeys(record: EventRecord, config: CorrelateConfig, out
     if (rel && rel !== out.objectKey) out.both(OBJECT_KEY, rel);
   }
   return out;
-}
-
-/** The keys of a record in text form (`evt:<uid>`, `node:<n>`, ...), as {@link planRecordKeys} plans them. */
-export function planKeys(record: EventRecord, config: CorrelateConfig): KeyPlan {
-  const keys = planRecordKeys(record, config, new RecordKeys());
-  const text = (kinds: number[], list: string[], count: number): string[] =>
-    list.slice(0, count).map((key, i) => `${KEY_PREFIXES[kinds[i] as number]}${key}`);
-  const plan: KeyPlan = {
-    eventKey: keys.eventKey === undefined ? undefined : `evt:${keys.eventKey}`,
-    objectKey: keys.objectKey === undefined ? undefined : `obj:${keys.objectKey}`,
-    lookup: text(keys.lookupKinds, keys.lookupKeys, keys.lookupCount),
-    register: text(keys.registerKinds, keys.registerKeys, keys.registerCount),
-  };
-  if (keys.preferred !== undefined) plan.preferred = `node:${keys.preferred}`;
-  return plan;
 }

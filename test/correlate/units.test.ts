@@ -2,10 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { correlateConfigSchema, patternConfigSchema } from '../../src/correlate/config.js';
 import { CountDeltas } from '../../src/correlate/counts.js';
 import { stableId } from '../../src/correlate/ids.js';
-import { nodeOf, objectKey, planKeys } from '../../src/correlate/keys.js';
+import type { CorrelateConfig } from '../../src/correlate/config.js';
+import { KEY_PREFIXES, nodeOf, objectIdentity, planRecordKeys, RecordKeys } from '../../src/correlate/keys.js';
+import type { EventRecord, ObjectRef } from '../../src/model/event.js';
 import { SlidingCount } from '../../src/correlate/window.js';
 import { buildRef } from '../support/builders.js';
 import { at, nodeRecord, podRecord } from './helpers.js';
+
+/** The `obj:` key of an object (docs/correlation.md). */
+const objectKey = (ref: ObjectRef): string | undefined => {
+  const identity = objectIdentity(ref);
+  return identity === undefined ? undefined : `obj:${identity}`;
+};
+
+/** The keys {@link planRecordKeys} plans for a record, in their text form (`evt:<uid>`, `node:<n>`, ...). */
+function planKeys(record: EventRecord, config: CorrelateConfig): { eventKey: string | undefined; objectKey: string | undefined; lookup: string[]; register: string[]; preferred?: string } {
+  const keys = planRecordKeys(record, config, new RecordKeys());
+  const text = (kinds: number[], list: string[], count: number): string[] => list.slice(0, count).map((key, i) => `${KEY_PREFIXES[kinds[i]!]}${key}`);
+  const plan: ReturnType<typeof planKeys> = {
+    eventKey: keys.eventKey === undefined ? undefined : `evt:${keys.eventKey}`,
+    objectKey: keys.objectKey === undefined ? undefined : `obj:${keys.objectKey}`,
+    lookup: text(keys.lookupKinds, keys.lookupKeys, keys.lookupCount),
+    register: text(keys.registerKinds, keys.registerKeys, keys.registerCount),
+  };
+  if (keys.preferred !== undefined) plan.preferred = `node:${keys.preferred}`;
+  return plan;
+}
 
 describe('config', () => {
   it('parses {} to the documented defaults', () => {
