@@ -5,7 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
-import { serveRequests } from './ipc.js';
+import { processUsage, serveRequests } from './ipc.js';
 import { forEachLogBody, rawLogsExportService } from './otlp-wire.js';
 import { nowMicros, parseStamp } from './stamp.js';
 
@@ -101,6 +101,7 @@ serveRequests({
     return true;
   },
   stats: () => snapshot(),
+  usage: () => processUsage(),
   /** Resolves when `distinct` stamped records arrived, or after `timeoutMillis` with what arrived. */
   waitFor: (args: { distinct: number; timeoutMillis: number }) =>
     new Promise<ReceiverStats>((resolve) => {

@@ -32,6 +32,12 @@ export interface RateResult extends DeliveryCounts {
   cpuPercent: number;
   /** Largest RSS of the sidecar process sampled during the run, MiB. */
   rssMiB: number;
+  /**
+   * CPU over the run of the simulator (the load generator: store, watch serialization) and of the
+   * receiver, percent of one core: they share the machine with the sidecar.
+   */
+  simulatorCpuPercent: number;
+  receiverCpuPercent: number;
 }
 
 /** RSS after a number of distinct objects, and the churn run's samples. */

@@ -110,13 +110,14 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     if (warmupSeconds > 0) {
       // the same rate, unmeasured: what is measured next is the steady state
       const warmup = Math.round(ratePerSecond * warmupSeconds);
-      await run.sim.request('stream', { firstSeq, count: warmup, objects: config.objects, ratePerSecond, keepEvents: 0 });
+      await run.sim.request('stream', { firstSeq, count: warmup, objects: config.objects, ratePerSecond, keepEvents: 0, prebuilt: true });
       await waitFor(warmup);
       firstSeq += warmup;
     }
     await receiver.request('reset');
     const count = Math.round(ratePerSecond * seconds);
     const first = await run.worker.request<ProcessUsage>('usage');
+    const [simFirst, receiverFirst] = await Promise.all([run.sim.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
     let peakRss = first.rssBytes;
     const sampler = setInterval(() => {
       run.worker.request<ProcessUsage>('usage').then(
@@ -125,9 +126,10 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       );
     }, 1000);
     try {
-      const streamed = run.sim.request<{ written: number; millis: number }>('stream', { firstSeq, count, objects: config.objects, ratePerSecond, keepEvents: 0 });
+      const streamed = run.sim.request<{ written: number; millis: number }>('stream', { firstSeq, count, objects: config.objects, ratePerSecond, keepEvents: 0, prebuilt: true });
       const [written, stats] = await Promise.all([streamed, waitFor(count)]);
       const last = await run.worker.request<ProcessUsage>('usage');
+      const [simLast, receiverLast] = await Promise.all([run.sim.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
       peakRss = Math.max(peakRss, last.rssBytes);
       return {
         ...counts(written.written, stats),
@@ -136,6 +138,8 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
         latency: stats.latency,
         cpuPercent: cpuPercent(first, last),
         rssMiB: peakRss / MIB,
+        simulatorCpuPercent: cpuPercent(simFirst, simLast),
+        receiverCpuPercent: cpuPercent(receiverFirst, receiverLast),
       };
     } finally {
       clearInterval(sampler);

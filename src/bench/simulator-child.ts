@@ -7,7 +7,7 @@ import { ObjectStore } from '../simulator/store.js';
 import { processUsage } from './ipc.js';
 import { serveRequests } from './ipc.js';
 import { nowMicros } from './stamp.js';
-import { benchEvent, benchNodeObjects, benchPodObject, type JsonObject } from './workload.js';
+import { benchEvent, benchEventTemplate, benchNodeObjects, benchPodObject, stampBenchEvent, type BenchEventTemplate, type JsonObject } from './workload.js';
 
 /** Timer period of rate-driven writes, milliseconds. */
 const TICK_MILLIS = 5;
@@ -25,10 +25,10 @@ const written: { namespace: string; name: string }[] = [];
 let writtenHead = 0;
 let pods = 0;
 
-/** Event `seq`, stamped now. */
-function build(seq: number, objects: number): JsonObject {
+/** Event `seq` (or its template built ahead), stamped now. */
+function build(seq: number, objects: number, template: BenchEventTemplate | undefined): JsonObject {
   const sent = nowMicros();
-  return benchEvent(seq, objects, sent, Math.floor(sent / 1000));
+  return template ? stampBenchEvent(template, sent, Math.floor(sent / 1000)) : benchEvent(seq, objects, sent, Math.floor(sent / 1000));
 }
 
 function write(event: JsonObject, keepEvents: number): void {
@@ -64,9 +64,10 @@ interface StreamArgs {
   /** Keep only the newest this many Events in the store (0: keep all). */
   keepEvents: number;
   /**
-   * Build every Event before the first write (their stamps are then the build time, not the
-   * write time: for throughput, not latency), so the measured writes cost this process only the
-   * store and the watch. Default false.
+   * Build every Event before the first write and only stamp it (note and times) when it is
+   * written, so the timed writes cost this process the store and the watch, not building objects
+   * (and the objects are old by then, so storing them costs the young-generation GC no copying).
+   * Default false (each Event built as it is written: runs too long to hold them all ahead).
    */
   prebuilt?: boolean;
 }
@@ -89,11 +90,11 @@ serveRequests({
   stream: (args: StreamArgs) =>
     new Promise<{ written: number; millis: number; startedAtMillis: number }>((resolve, reject) => {
       ensurePods(args.objects);
-      const prebuilt = args.prebuilt ? Array.from({ length: args.count }, (_, i) => build(args.firstSeq + i, args.objects)) : undefined;
+      const prebuilt = args.prebuilt ? Array.from({ length: args.count }, (_, i) => benchEventTemplate(args.firstSeq + i, args.objects)) : undefined;
       const started = Date.now();
       let done = 0;
       const writeUpTo = (target: number): void => {
-        for (; done < Math.min(target, args.count); done++) write(prebuilt?.[done] ?? build(args.firstSeq + done, args.objects), args.keepEvents);
+        for (; done < Math.min(target, args.count); done++) write(build(args.firstSeq + done, args.objects, prebuilt?.[done]), args.keepEvents);
       };
       const finish = (): void => resolve({ written: done, millis: Date.now() - started, startedAtMillis: started });
       if (args.ratePerSecond <= 0) {

@@ -62,41 +62,66 @@ export function benchNodeObjects(): JsonObject[] {
  * events.k8s.io/v1 recorder. Stored in the core/v1 shape (the simulator converts on read). Pure.
  */
 export function benchEvent(seq: number, objects: number, sentMicros: number, atMillis: number): JsonObject {
+  return stampBenchEvent(benchEventTemplate(seq, objects), sentMicros, atMillis);
+}
+
+/** A {@link benchEvent} built ahead of its write: {@link stampBenchEvent} sets its note and times. */
+export interface BenchEventTemplate {
+  /** Sequence number. */
+  seq: number;
+  /** The Event, note and times not yet set. */
+  event: JsonObject;
+  /** The note up to its stamp. */
+  notePrefix: string;
+  /** Written as the events.k8s.io/v1 recorder does (eventTime) rather than the core/v1 one (first/lastTimestamp). */
+  eventsV1: boolean;
+}
+
+/** Event `seq` of {@link benchEvent} without its stamp and times, to build before the timed writes. Pure. */
+export function benchEventTemplate(seq: number, objects: number): BenchEventTemplate {
   const pod = benchPod(seq % objects);
   const template = TEMPLATES[seq % TEMPLATES.length]!;
-  const note = `${template.note(pod.name)} (${formatStamp(seq, sentMicros)})`;
+  const eventsV1 = seq % 10 >= 7;
   const base = {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: `${pod.name}.${seq.toString(16)}`, namespace: pod.namespace },
     involvedObject: { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, apiVersion: 'v1', fieldPath: 'spec.containers{app}' },
     reason: template.reason,
-    message: note,
+    message: '',
     type: template.type,
   };
-  const seconds = formatTime(atMillis);
-  if (seq % 10 < 7) {
-    return {
-      ...base,
-      source: { component: template.component, host: pod.node },
-      firstTimestamp: seconds,
-      lastTimestamp: seconds,
-      count: 1,
-      eventTime: null,
-      reportingComponent: '',
-      reportingInstance: '',
-    };
-  }
-  return {
-    ...base,
-    source: {},
-    firstTimestamp: null,
-    lastTimestamp: null,
-    eventTime: formatMicroTime(atMillis),
-    action: template.type === 'Warning' ? 'Failed' : 'Updated',
-    reportingComponent: template.component,
-    reportingInstance: pod.node,
-  };
+  const event = eventsV1
+    ? {
+        ...base,
+        source: {},
+        firstTimestamp: null,
+        lastTimestamp: null,
+        eventTime: '',
+        action: template.type === 'Warning' ? 'Failed' : 'Updated',
+        reportingComponent: template.component,
+        reportingInstance: pod.node,
+      }
+    : {
+        ...base,
+        source: { component: template.component, host: pod.node },
+        firstTimestamp: '',
+        lastTimestamp: '',
+        count: 1,
+        eventTime: null,
+        reportingComponent: '',
+        reportingInstance: '',
+      };
+  return { seq, event, notePrefix: `${template.note(pod.name)} (`, eventsV1 };
+}
+
+/** Sets the note (with the send stamp) and the times of a template's Event, and returns the Event. */
+export function stampBenchEvent(template: BenchEventTemplate, sentMicros: number, atMillis: number): JsonObject {
+  const { event } = template;
+  event['message'] = `${template.notePrefix}${formatStamp(template.seq, sentMicros)})`;
+  if (template.eventsV1) event['eventTime'] = formatMicroTime(atMillis);
+  else event['firstTimestamp'] = event['lastTimestamp'] = formatTime(atMillis);
+  return event;
 }
 
 /** Times of a {@link benchRecord}. */

@@ -31,6 +31,11 @@ export interface WatchStreamOptions {
 export class WatchStream {
   private sent = 0;
   private closed = false;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.res.uncork();
+  };
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -122,6 +127,13 @@ export class WatchStream {
   }
 
   private write(chunk: string | Buffer): void {
+    if (!this.corked) {
+      // Lines written in one turn of the loop leave in one write, as kube-apiserver flushes a
+      // watch only when no further event is queued for it.
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(this.uncork);
+    }
     this.res.write(chunk);
     if (this.res.writableLength > this.opts.maxBufferedBytes) this.destroy();
   }

@@ -6,7 +6,7 @@ import type { BenchReport } from '../../src/bench/results.js';
 import { plateauRatio } from '../../src/bench/run.js';
 import { formatStamp, parseStamp } from '../../src/bench/stamp.js';
 import { evaluateTargets } from '../../src/bench/targets.js';
-import { benchEvent } from '../../src/bench/workload.js';
+import { benchEvent, benchEventTemplate, stampBenchEvent } from '../../src/bench/workload.js';
 
 /** Protobuf length-delimited field. */
 function field(number: number, payload: Buffer): Buffer {
@@ -58,6 +58,15 @@ describe('stamp and workload', () => {
     const events = Array.from({ length: 10 }, (_, i) => benchEvent(i, 3, 0, 0));
     expect(events.filter((e) => e['eventTime'] === null)).toHaveLength(7);
     expect((events[4]!['involvedObject'] as { name: string }).name).toBe('app-1');
+  });
+
+  it('stamps an Event built ahead exactly as one built at the write', () => {
+    for (const seq of [0, 7, 12, 19]) {
+      const template = benchEventTemplate(seq, 5);
+      expect(template.event['message']).toBe('');
+      const sent = 1_795_000_000_123_456 + seq;
+      expect(stampBenchEvent(template, sent, Math.floor(sent / 1000))).toEqual(benchEvent(seq, 5, sent, Math.floor(sent / 1000)));
+    }
   });
 });
 
@@ -119,8 +128,8 @@ describe('plateauRatio and targets', () => {
       ceiling: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 1000, seconds: 1, cpuMicrosPerRecord: 50 },
       throughputDetectorsOff: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 700, seconds: 1, cpuMicrosPerRecord: 50 },
       throughputDetectorsOn: { offered: 10, received: 9, lost: 1, duplicates: 0, recordsPerSecond: 600, seconds: 1, cpuMicrosPerRecord: 50 },
-      latency: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 15000, seconds: 1, latency, cpuPercent: 50, rssMiB: 100 },
-      normalRate: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 300, seconds: 1, latency, cpuPercent: 4.9, rssMiB: 151 },
+      latency: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 15000, seconds: 1, latency, cpuPercent: 50, rssMiB: 100, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
+      normalRate: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 300, seconds: 1, latency, cpuPercent: 4.9, rssMiB: 151, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
       targets: [],
     };
     expect(evaluateTargets(report).map((t) => t.verdict)).toEqual(['pass', 'fail', 'fail', 'pass', 'fail', 'n/a']);
