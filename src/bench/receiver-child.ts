@@ -30,6 +30,8 @@ export interface ReceiverStats {
 
 
 let seen = new Uint8Array(1 << 16);
+/** Stamped records below this sequence number are counted as records only (a rate run's unmeasured lead-in). */
+let fromSeq = 0;
 let histogram = new LatencyHistogram();
 let stats = emptyStats();
 const waiters = new Set<() => void>();
@@ -58,7 +60,7 @@ function onExport(request: Buffer): void {
     forEachLogBody(request, (body) => {
       stats.records++;
       const stamp = parseStamp(body);
-      if (!stamp) return;
+      if (!stamp || stamp.seq < fromSeq) return;
       if (!markSeen(stamp.seq)) {
         stats.duplicates++;
         return;
@@ -94,7 +96,9 @@ serveRequests({
     });
     return { endpoint: `http://127.0.0.1:${port}` };
   },
-  reset: () => {
+  /** Forgets everything; from now on only stamps from `fromSeq` on (default 0) are counted and timed. */
+  reset: (args?: { fromSeq?: number }) => {
+    fromSeq = args?.fromSeq ?? 0;
     seen = new Uint8Array(1 << 16);
     histogram = new LatencyHistogram();
     stats = emptyStats();

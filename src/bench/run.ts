@@ -103,22 +103,30 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     await receiver.request('reset');
   };
 
-  /** Warm-up, then `count` events at `ratePerSecond`, sampling the sidecar's usage each second. */
-  const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number, warmupSeconds = 0): Promise<RateResult> => {
+  /**
+   * Warm-up, then one stream at `ratePerSecond`: `warmupSeconds` of it unmeasured, then `seconds`
+   * measured (the receiver counts and times only the measured Events; one stream, so the
+   * measured part starts in the steady state rather than after a pause). CPU is taken from the
+   * first measured record's arrival to the last one's, RSS sampled each second meanwhile.
+   */
+  const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number, warmupSeconds: number): Promise<RateResult> => {
     await warmUp(run);
-    let firstSeq = config.warmupEvents;
-    if (warmupSeconds > 0) {
-      // the same rate, unmeasured: what is measured next is the steady state
-      const warmup = Math.round(ratePerSecond * warmupSeconds);
-      await run.sim.request('stream', { firstSeq, count: warmup, objects: config.objects, ratePerSecond, keepEvents: 0, prebuilt: true });
-      await waitFor(warmup);
-      firstSeq += warmup;
-    }
-    await receiver.request('reset');
+    const warmup = Math.round(ratePerSecond * warmupSeconds);
     const count = Math.round(ratePerSecond * seconds);
-    const first = await run.worker.request<ProcessUsage>('usage');
-    const [simFirst, receiverFirst] = await Promise.all([run.sim.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
-    let peakRss = first.rssBytes;
+    await receiver.request('reset', { fromSeq: config.warmupEvents + warmup });
+    const streamed = run.sim.request<{ written: number; millis: number }>('stream', {
+      firstSeq: config.warmupEvents,
+      count: warmup + count,
+      objects: config.objects,
+      ratePerSecond,
+      keepEvents: 0,
+      prebuilt: true,
+    });
+    await waitFor(1);
+    const usage = (): Promise<[ProcessUsage, ProcessUsage, ProcessUsage]> =>
+      Promise.all([run.worker.request<ProcessUsage>('usage'), run.sim.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
+    const first = await usage();
+    let peakRss = first[0].rssBytes;
     const sampler = setInterval(() => {
       run.worker.request<ProcessUsage>('usage').then(
         (u) => (peakRss = Math.max(peakRss, u.rssBytes)),
@@ -126,20 +134,18 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       );
     }, 1000);
     try {
-      const streamed = run.sim.request<{ written: number; millis: number }>('stream', { firstSeq, count, objects: config.objects, ratePerSecond, keepEvents: 0, prebuilt: true });
       const [written, stats] = await Promise.all([streamed, waitFor(count)]);
-      const last = await run.worker.request<ProcessUsage>('usage');
-      const [simLast, receiverLast] = await Promise.all([run.sim.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
-      peakRss = Math.max(peakRss, last.rssBytes);
+      const last = await usage();
+      peakRss = Math.max(peakRss, last[0].rssBytes);
       return {
-        ...counts(written.written, stats),
+        ...counts(Math.max(0, written.written - warmup), stats),
         offeredPerSecond: ratePerSecond,
-        seconds: written.millis / 1000,
+        seconds: Math.max(0, written.millis / 1000 - warmupSeconds),
         latency: stats.latency,
-        cpuPercent: cpuPercent(first, last),
+        cpuPercent: cpuPercent(first[0], last[0]),
         rssMiB: peakRss / MIB,
-        simulatorCpuPercent: cpuPercent(simFirst, simLast),
-        receiverCpuPercent: cpuPercent(receiverFirst, receiverLast),
+        simulatorCpuPercent: cpuPercent(first[1], last[1]),
+        receiverCpuPercent: cpuPercent(first[2], last[2]),
       };
     } finally {
       clearInterval(sampler);
@@ -175,9 +181,9 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       }
     }
     if (phases.has('latency')) {
-      progress(`latency: ${config.latencyRatePerSecond} events/s offered for ${config.latencySeconds} s, detectors on`);
+      progress(`latency: ${config.latencyRatePerSecond} events/s offered, ${config.latencyWarmupSeconds} s unmeasured, then ${config.latencySeconds} s measured, detectors on`);
       const run = await startEventide(config.objects, on.overrides, 0);
-      report.latency = await rateRun(run, config.latencyRatePerSecond, config.latencySeconds);
+      report.latency = await rateRun(run, config.latencyRatePerSecond, config.latencySeconds, config.latencyWarmupSeconds);
       await run.worker.request('stopSidecar');
       await close(run.worker, run.sim);
     }
