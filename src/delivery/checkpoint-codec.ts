@@ -22,6 +22,38 @@ export function encodeCheckpoint(checkpoint: Checkpoint): string {
   return JSON.stringify(checkpoint);
 }
 
+/**
+ * {@link encodeCheckpoint}'s JSON in pieces of at most `pairsPerChunk` `exported` pairs, for a
+ * writer that yields between them: at 200,000 pairs the JSON is ~9 MB, and building it at once
+ * held the event loop for 50–100 ms every save. The pieces joined are exactly
+ * `JSON.stringify(checkpoint)`.
+ */
+export function* encodeCheckpointChunks(checkpoint: Checkpoint, pairsPerChunk = 4096): Generator<string> {
+  let out = '{';
+  let first = true;
+  for (const [key, value] of Object.entries(checkpoint)) {
+    if (value === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (key !== 'exported') {
+      out += JSON.stringify(value);
+      continue;
+    }
+    const pairs = value as Checkpoint['exported'];
+    out += '[';
+    for (let i = 0; i < pairs.length; i++) {
+      const [uid, count] = pairs[i]!;
+      out += `${i > 0 ? ',' : ''}[${SAFE_UID.test(uid) ? `"${uid}"` : JSON.stringify(uid)},${JSON.stringify(count)}]`;
+      if ((i + 1) % pairsPerChunk === 0) {
+        yield out;
+        out = '';
+      }
+    }
+    out += ']';
+  }
+  yield `${out}}`;
+}
+
 /** Parses and validates a stored checkpoint; throws {@link CheckpointFormatError} saying what is wrong. */
 export function decodeCheckpoint(text: string): Checkpoint {
   let raw: unknown;

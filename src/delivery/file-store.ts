@@ -2,7 +2,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from '../observe/logger.js';
 import type { Checkpoint, CheckpointStore } from './checkpoint.js';
-import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import { CheckpointFormatError, decodeCheckpoint, encodeCheckpointChunks } from './checkpoint-codec.js';
 
 /**
  * A checkpoint in a JSON file. Saves are atomic: the JSON is written to a temporary file
@@ -56,7 +56,9 @@ export class FileCheckpointStore implements CheckpointStore {
     const tmp = `${this.path}.tmp-${process.pid}`;
     const file = await open(tmp, 'w', 0o600);
     try {
-      await file.writeFile(encodeCheckpoint(checkpoint), 'utf8');
+      // a piece at a time, each write awaited: encoding a checkpoint of 200,000 pairs at once
+      // held the event loop for 50-100 ms (docs/performance.md)
+      for (const chunk of encodeCheckpointChunks(checkpoint)) await file.write(chunk, null, 'utf8');
       await file.sync();
     } finally {
       await file.close();

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -11,7 +12,7 @@ import {
   FileCheckpointStore,
   NoopCheckpointStore,
 } from '../../src/delivery/checkpoint.js';
-import { compactCheckpoint, decodeCheckpoint, encodeCheckpoint } from '../../src/delivery/checkpoint-codec.js';
+import { compactCheckpoint, decodeCheckpoint, encodeCheckpoint, encodeCheckpointChunks } from '../../src/delivery/checkpoint-codec.js';
 import { checkpointConfigSchema } from '../../src/delivery/config.js';
 import { createLogger } from '../../src/observe/logger.js';
 
@@ -105,6 +106,39 @@ describe('checkpoint codec', () => {
   it('round-trips and keeps resourceVersion an opaque string', () => {
     const cp = { ...sample, resourceVersion: '00042' };
     expect(decodeCheckpoint(encodeCheckpoint(cp)).resourceVersion).toBe('00042');
+  });
+
+  it('in pieces, writes exactly the JSON of the whole, in pieces of at most the given pairs', () => {
+    const checkpoint = fc.record(
+      {
+        version: fc.constant(1 as const),
+        api: fc.constantFrom('events.k8s.io/v1' as const, 'v1' as const),
+        resourceVersion: fc.string(),
+        exported: fc.array(fc.tuple(fc.oneof(fc.uuid(), fc.string({ unit: 'grapheme' }), fc.string()), fc.nat()), { maxLength: 60 }),
+        savedAtMs: fc.nat(),
+      },
+      { requiredKeys: ['version', 'resourceVersion', 'exported', 'savedAtMs'] },
+    );
+    fc.assert(
+      fc.property(checkpoint, fc.integer({ min: 1, max: 8 }), (cp, perChunk) => {
+        const chunks = [...encodeCheckpointChunks(cp, perChunk)];
+        expect(chunks.join('')).toBe(JSON.stringify(cp));
+        expect(chunks.length).toBe(Math.floor(cp.exported.length / perChunk) + 1);
+      }),
+      { seed: 20261123, numRuns: 300 },
+    );
+  });
+
+  it('a large checkpoint saved a piece at a time loads back whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eventide-cp-'));
+    try {
+      const exported: Array<[string, number]> = Array.from({ length: 20_000 }, (_, i) => [`0000-${i}`, i % 7]);
+      const store = new FileCheckpointStore(join(dir, 'checkpoint.json'));
+      await store.save({ ...sample, exported });
+      expect(await store.load()).toEqual({ ...sample, exported });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('compaction keeps the newest entries within the byte cap', () => {
