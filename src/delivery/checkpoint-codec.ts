@@ -41,10 +41,10 @@ export function* encodeCheckpointChunks(checkpoint: Checkpoint, pairsPerChunk = 
     }
     const pairs = value as Checkpoint['exported'];
     out += '[';
-    for (let i = 0; i < pairs.length; i++) {
-      const [uid, count] = pairs[i]!;
-      out += `${i > 0 ? ',' : ''}[${SAFE_UID.test(uid) ? `"${uid}"` : JSON.stringify(uid)},${JSON.stringify(count)}]`;
-      if ((i + 1) % pairsPerChunk === 0) {
+    for (let from = 0; from < pairs.length; from += pairsPerChunk) {
+      // a slice's JSON without its brackets is the JSON of those pairs inside the whole array
+      out += `${from > 0 ? ',' : ''}${JSON.stringify(pairs.slice(from, from + pairsPerChunk)).slice(1, -1)}`;
+      if (from + pairsPerChunk <= pairs.length) {
         yield out;
         out = '';
       }

@@ -20,10 +20,8 @@ export interface DeliveryGateDeps {
   onHeld?: (event: KEvent) => void;
 }
 
-/**
- * Per-Event (uid) memory of what was delivered: numeric fields of a {@link KeyedSlots} slot,
- * no object per uid.
- */
+// Per-Event (uid) memory of what was delivered: numeric fields of a KeyedSlots slot, no object
+// per uid.
 /** Highest count delivered (or seeded from a checkpoint). */
 const COUNT = 0;
 /** Hash of the delivered note; NaN when seeded (the note is unknown). */
