@@ -1,4 +1,5 @@
 import type { Group } from './group.js';
+import { ShardedIndex } from '../model/sharded-index.js';
 import { NONE, SlotList } from '../model/slot-list.js';
 import { KEY_PREFIXES } from './keys.js';
 /** Flag bit of an identity key, above the kind (< 8) in `kinds`. */
@@ -11,13 +12,13 @@ const FIRST_CAPACITY = 1024;
  * prefix (an Event's uid as is: no string built per record); it points at a group and matches
  * as an identity key (within the group's window) or an affinity key (within the window of its
  * own last registration). Keys live in numbered slots, a column per field (typed arrays, no
- * object per key, so the garbage collector has ~200,000 fewer objects to trace), with one Map
- * per kind from key to slot, one least-recently-used {@link SlotList} over all keys (beyond `maxKeys` the
+ * object per key, so the garbage collector has ~200,000 fewer objects to trace), with one
+ * {@link ShardedIndex} per kind from key to slot, one least-recently-used {@link SlotList} over all keys (beyond `maxKeys` the
  * oldest is forgotten) and per group a list of the keys pointing at it (dropped with it). Same
  * keys, order and evictions as one lru-cache of `<prefix><key>` strings (test/correlate/golden.test.ts).
  */
 export class KeyIndex {
-  private readonly maps: Map<string, number>[] = KEY_PREFIXES.map(() => new Map<string, number>());
+  private readonly maps: ShardedIndex[] = KEY_PREFIXES.map(() => new ShardedIndex());
   /** Per slot: the key, its group, kind | IDENTITY, latest event time of a record that registered it for its group. */
   private readonly keyOf: (string | undefined)[] = [];
   private readonly groupOf: (Group | undefined)[] = [];
@@ -41,7 +42,7 @@ export class KeyIndex {
 
   /** Slot of a key, or -1; the order stays as it is. */
   find(kind: number, key: string): number {
-    return (this.maps[kind] as Map<string, number>).get(key) ?? NONE;
+    return (this.maps[kind] as ShardedIndex).get(key) ?? NONE;
   }
 
   /** Group the key in `slot` points at. */
@@ -61,7 +62,7 @@ export class KeyIndex {
 
   /** Points the key at `group` (moving it from another group if needed) and marks it most recently used; beyond `maxKeys` the least recently used key goes. */
   register(kind: number, key: string, group: Group, timeMs: number, identity: boolean): void {
-    const map = this.maps[kind] as Map<string, number>;
+    const map = this.maps[kind] as ShardedIndex;
     const slot = map.get(key);
     if (slot === undefined) {
       const order = this.order;
@@ -106,7 +107,7 @@ export class KeyIndex {
 
   /** Takes the slot out of its map and the recency list and frees it (its group list is the caller's). */
   private release(slot: number): void {
-    (this.maps[(this.kinds[slot] as number) & ~IDENTITY] as Map<string, number>).delete(this.keyOf[slot] as string);
+    (this.maps[(this.kinds[slot] as number) & ~IDENTITY] as ShardedIndex).delete(this.keyOf[slot] as string);
     this.order.release(slot);
     this.keyOf[slot] = undefined;
     this.groupOf[slot] = undefined;

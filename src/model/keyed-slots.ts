@@ -1,3 +1,4 @@
+import { ShardedIndex } from './sharded-index.js';
 import { SlotList } from './slot-list.js';
 
 /**
@@ -9,10 +10,11 @@ import { SlotList } from './slot-list.js';
  * newest end and dropping the oldest are O(1). (A Map re-inserted on touch and evicted through
  * `keys().next()` makes each eviction walk the deleted entries at the front of its table: tens
  * of thousands per call near a 200,000-entry bound.) Slots are reused; the arrays grow by
- * doubling and never shrink.
+ * doubling and never shrink. The key → slot index is a {@link ShardedIndex}, so that its table
+ * rebuilds come in small pieces.
  */
 export class KeyedSlots {
-  private readonly index = new Map<string, number>();
+  private readonly index = new ShardedIndex();
   private readonly keys: (string | undefined)[] = [];
   private fields = new Float64Array(0);
   private readonly order: SlotList;
