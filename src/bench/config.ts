@@ -19,6 +19,13 @@ export const benchConfigSchema = z.object({
   latencyRatePerSecond: z.number().int().positive().default(15_000).describe('Offered rate of the latency run, events per second. Default 15000.'),
   latencySeconds: z.number().positive().default(10).describe('Length of the latency run, seconds. Default 10 (--quick 2).'),
   latencyWarmupSeconds: z.number().min(0).default(2).describe('Seconds of the latency run\'s stream before the measured ones, unmeasured, so the measurement starts in the steady state (not with the first read pause after a quiet watch, see source.readCoalesce). Default 2 (--quick 0).'),
+  rateLeadOutSeconds: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe(
+      'Seconds a rate run (latency, normal rate) streams on after its measured Events, unmeasured, so the last measured ones leave in the steady state rather than in a partial batch at the end of a burst (which waits up to export.batch.scheduledDelayMillis). Default 1 (--quick 0).',
+    ),
   normalRatePerSecond: z.number().int().positive().default(300).describe('Offered rate of the cost run, events per second. Default 300.'),
   normalSeconds: z.number().positive().default(30).describe('Length of the cost run, seconds (CPU measured over it after a warm-up). Default 30 (--quick 3).'),
   normalWarmupSeconds: z.number().min(0).default(10).describe('Seconds at the normal rate before the cost run is measured, so it shows the steady state of a long-running sidecar rather than its JIT warm-up. Default 10 (--quick 0).'),
@@ -34,7 +41,7 @@ export const benchConfigSchema = z.object({
 export type BenchConfig = z.infer<typeof benchConfigSchema>;
 
 /** The sizes of `--quick`: a smoke test of the benchmark, figures not meaningful. */
-export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_240, latencySeconds: 2, latencyWarmupSeconds: 0, normalSeconds: 3, normalWarmupSeconds: 0, memoryObjects: 10_000, warmupEvents: 200 };
+export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_240, latencySeconds: 2, latencyWarmupSeconds: 0, rateLeadOutSeconds: 0, normalSeconds: 3, normalWarmupSeconds: 0, memoryObjects: 10_000, warmupEvents: 200 };
 
 /** Parses `--only a,b` into phases; throws naming the unknown ones. */
 export function parsePhases(only: string | undefined): BenchPhase[] {

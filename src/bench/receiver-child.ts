@@ -30,8 +30,9 @@ export interface ReceiverStats {
 
 
 let seen = new Uint8Array(1 << 16);
-/** Stamped records below this sequence number are counted as records only (a rate run's unmeasured lead-in). */
+/** Stamped records outside [fromSeq, toSeq) are counted as records only (a rate run's unmeasured lead-in and lead-out). */
 let fromSeq = 0;
+let toSeq = Number.POSITIVE_INFINITY;
 let histogram = new LatencyHistogram();
 let stats = emptyStats();
 const waiters = new Set<() => void>();
@@ -60,7 +61,7 @@ function onExport(request: Buffer): void {
     forEachLogBody(request, (body) => {
       stats.records++;
       const stamp = parseStamp(body);
-      if (!stamp || stamp.seq < fromSeq) return;
+      if (!stamp || stamp.seq < fromSeq || stamp.seq >= toSeq) return;
       if (!markSeen(stamp.seq)) {
         stats.duplicates++;
         return;
@@ -96,9 +97,10 @@ serveRequests({
     });
     return { endpoint: `http://127.0.0.1:${port}` };
   },
-  /** Forgets everything; from now on only stamps from `fromSeq` on (default 0) are counted and timed. */
-  reset: (args?: { fromSeq?: number }) => {
+  /** Forgets everything; from now on only stamps in [`fromSeq`, `toSeq`) (default: all) are counted and timed. */
+  reset: (args?: { fromSeq?: number; toSeq?: number }) => {
     fromSeq = args?.fromSeq ?? 0;
+    toSeq = args?.toSeq ?? Number.POSITIVE_INFINITY;
     seen = new Uint8Array(1 << 16);
     histogram = new LatencyHistogram();
     stats = emptyStats();

@@ -105,18 +105,22 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
 
   /**
    * Warm-up, then one stream at `ratePerSecond`: `warmupSeconds` of it unmeasured, then `seconds`
-   * measured (the receiver counts and times only the measured Events; one stream, so the
-   * measured part starts in the steady state rather than after a pause). CPU is taken from the
-   * first measured record's arrival to the last one's, RSS sampled each second meanwhile.
+   * measured, then `rateLeadOutSeconds` unmeasured (the receiver counts and times only the
+   * measured Events; one stream, so the measured part starts in the steady state rather than
+   * after a pause, and ends in it rather than in the last partial batch of a burst). CPU is
+   * taken from the first measured record's arrival to the end of the stream and the last
+   * measured record's arrival, RSS sampled each second meanwhile.
    */
   const rateRun = async (run: EventideRun, ratePerSecond: number, seconds: number, warmupSeconds: number): Promise<RateResult> => {
     await warmUp(run);
     const warmup = Math.round(ratePerSecond * warmupSeconds);
     const count = Math.round(ratePerSecond * seconds);
-    await receiver.request('reset', { fromSeq: config.warmupEvents + warmup });
+    const leadOut = Math.round(ratePerSecond * config.rateLeadOutSeconds);
+    const fromSeq = config.warmupEvents + warmup;
+    await receiver.request('reset', { fromSeq, toSeq: fromSeq + count });
     const streamed = run.sim.request<{ written: number; millis: number }>('stream', {
       firstSeq: config.warmupEvents,
-      count: warmup + count,
+      count: warmup + count + leadOut,
       objects: config.objects,
       ratePerSecond,
       keepEvents: 0,
@@ -138,9 +142,9 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       const last = await usage();
       peakRss = Math.max(peakRss, last[0].rssBytes);
       return {
-        ...counts(Math.max(0, written.written - warmup), stats),
+        ...counts(Math.min(count, Math.max(0, written.written - warmup)), stats),
         offeredPerSecond: ratePerSecond,
-        seconds: Math.max(0, written.millis / 1000 - warmupSeconds),
+        seconds: Math.max(0, written.millis / 1000 - warmupSeconds - config.rateLeadOutSeconds),
         latency: stats.latency,
         cpuPercent: cpuPercent(first[0], last[0]),
         rssMiB: peakRss / MIB,

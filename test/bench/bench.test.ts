@@ -13,6 +13,8 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
         objects: 40,
         latencyRatePerSecond: 400,
         latencySeconds: 1,
+        // Streamed after the measured Events and not counted: received stays at 400 / 100.
+        rateLeadOutSeconds: 0.5,
         normalRatePerSecond: 100,
         normalSeconds: 1,
         normalWarmupSeconds: 0.5,
