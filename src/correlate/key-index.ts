@@ -1,5 +1,5 @@
 import type { Group } from './group.js';
-import { ShardedIndex } from '../model/sharded-index.js';
+import { SlotIndex } from '../model/slot-index.js';
 import { NONE, SlotList } from '../model/slot-list.js';
 import { KEY_PREFIXES } from './keys.js';
 /** Flag bit of an identity key, above the kind (< 8) in `kinds`. */
@@ -13,14 +13,14 @@ const FIRST_CAPACITY = 1024;
  * as an identity key (within the group's window) or an affinity key (within the window of its
  * own last registration). Keys live in numbered slots, a column per field (typed arrays, no
  * object per key, so the garbage collector has ~200,000 fewer objects to trace), with one
- * {@link ShardedIndex} per kind from key to slot, one least-recently-used {@link SlotList} over all keys (beyond `maxKeys` the
+ * {@link SlotIndex} per kind from key to slot, one least-recently-used {@link SlotList} over all keys (beyond `maxKeys` the
  * oldest is forgotten) and per group a list of the keys pointing at it (dropped with it). Same
  * keys, order and evictions as one lru-cache of `<prefix><key>` strings (test/correlate/golden.test.ts).
  */
 export class KeyIndex {
-  private readonly maps: ShardedIndex[] = KEY_PREFIXES.map(() => new ShardedIndex());
   /** Per slot: the key, its group, kind | IDENTITY, latest event time of a record that registered it for its group. */
   private readonly keyOf: (string | undefined)[] = [];
+  private readonly maps: SlotIndex[] = KEY_PREFIXES.map(() => new SlotIndex(this.keyOf));
   private readonly groupOf: (Group | undefined)[] = [];
   private kinds = new Uint8Array(0);
   private lastTimes = new Float64Array(0);
@@ -42,7 +42,7 @@ export class KeyIndex {
 
   /** Slot of a key, or -1; the order stays as it is. */
   find(kind: number, key: string): number {
-    return (this.maps[kind] as ShardedIndex).get(key) ?? NONE;
+    return (this.maps[kind] as SlotIndex).find(key);
   }
 
   /** Group the key in `slot` points at. */
@@ -62,14 +62,14 @@ export class KeyIndex {
 
   /** Points the key at `group` (moving it from another group if needed) and marks it most recently used; beyond `maxKeys` the least recently used key goes. */
   register(kind: number, key: string, group: Group, timeMs: number, identity: boolean): void {
-    const map = this.maps[kind] as ShardedIndex;
-    const slot = map.get(key);
-    if (slot === undefined) {
+    const index = this.maps[kind] as SlotIndex;
+    const slot = index.find(key);
+    if (slot === NONE) {
       const order = this.order;
       const added = order.allocate();
       if (added >= this.kinds.length) this.grow();
-      map.set(key, added);
       this.keyOf[added] = key;
+      index.add(key, added);
       this.kinds[added] = identity ? kind | IDENTITY : kind;
       this.lastTimes[added] = timeMs;
       this.count++;
@@ -107,7 +107,7 @@ export class KeyIndex {
 
   /** Takes the slot out of its map and the recency list and frees it (its group list is the caller's). */
   private release(slot: number): void {
-    (this.maps[(this.kinds[slot] as number) & ~IDENTITY] as ShardedIndex).delete(this.keyOf[slot] as string);
+    (this.maps[(this.kinds[slot] as number) & ~IDENTITY] as SlotIndex).delete(this.keyOf[slot] as string);
     this.order.release(slot);
     this.keyOf[slot] = undefined;
     this.groupOf[slot] = undefined;

@@ -1,4 +1,4 @@
-import { ShardedIndex } from './sharded-index.js';
+import { SlotIndex } from './slot-index.js';
 import { SlotList } from './slot-list.js';
 
 /**
@@ -10,12 +10,11 @@ import { SlotList } from './slot-list.js';
  * newest end and dropping the oldest are O(1). (A Map re-inserted on touch and evicted through
  * `keys().next()` makes each eviction walk the deleted entries at the front of its table: tens
  * of thousands per call near a 200,000-entry bound.) Slots are reused; the arrays grow by
- * doubling and never shrink. The key → slot index is a {@link ShardedIndex}, so that its table
- * rebuilds come in small pieces.
+ * doubling and never shrink. The key → slot index is a {@link SlotIndex} over the key column.
  */
 export class KeyedSlots {
-  private readonly index = new ShardedIndex();
   private readonly keys: (string | undefined)[] = [];
+  private readonly index = new SlotIndex(this.keys);
   private fields = new Float64Array(0);
   private readonly order: SlotList;
 
@@ -34,8 +33,7 @@ export class KeyedSlots {
 
   /** The slot of `key`, or -1. */
   slotOf(key: string): number {
-    const slot = this.index.get(key);
-    return slot === undefined ? -1 : slot;
+    return this.index.find(key);
   }
 
   /** Adds `key` (which must be absent) at the newest end; its fields are 0 until set. */
@@ -51,7 +49,7 @@ export class KeyedSlots {
       this.fields = fields;
     }
     this.keys[slot] = key;
-    this.index.set(key, slot);
+    this.index.add(key, slot);
     order.push(slot);
     return slot;
   }
