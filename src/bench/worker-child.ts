@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sidecar, assembleSidecar } from '../cli/assemble.js';
+import { type HeapGrowthGovernor, startHeapGrowthGovernor } from '../cli/heap-growth.js';
 import { validateConfig } from '../config/load.js';
 import { Enricher } from '../enrich/enricher.js';
 import { KubeConfig } from '../kube/client.js';
@@ -21,6 +22,7 @@ import { processUsage, serveRequests } from './ipc.js';
 let sidecar: Sidecar | undefined;
 let checkpointDir: string | undefined;
 let ceiling: PreparedCeiling | undefined;
+let heapGrowth: HeapGrowthGovernor | undefined;
 
 /** Args of `startSidecar`. */
 interface SidecarArgs {
@@ -31,6 +33,8 @@ interface SidecarArgs {
 }
 
 async function startSidecar(args: SidecarArgs): Promise<{ startedAtMillis: number }> {
+  // as eventide run does
+  heapGrowth ??= startHeapGrowthGovernor();
   checkpointDir = mkdtempSync(join(tmpdir(), 'eventide-bench-'));
   const base = {
     export: { endpoint: args.endpoint, queue: { directory: join(checkpointDir, 'queue') } },
@@ -65,6 +69,7 @@ async function startSidecar(args: SidecarArgs): Promise<{ startedAtMillis: numbe
 serveRequests({
   startSidecar: (args: SidecarArgs) => startSidecar(args),
   stopSidecar: async () => {
+    heapGrowth?.stop();
     const counts = sidecar?.pipeline.counts();
     const skipped = sidecar?.skips.snapshot();
     await sidecar?.stop();

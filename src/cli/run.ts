@@ -14,11 +14,13 @@ import { KubeEventSource } from '../source/event-source.js';
 import { ReplaySource } from '../source/replay.js';
 import { type Sidecar, assembleSidecar } from './assemble.js';
 import { loadKubeConfig } from './kubeconfig.js';
+import { startHeapGrowthGovernor } from './heap-growth.js';
 import { VERSION } from './version.js';
 
 /** `eventide run`: the sidecar against a cluster. */
 export async function runCommand(options: { config?: string; kubeconfig?: string }): Promise<void> {
   const config = loadConfig(options.config);
+  startHeapGrowthGovernor();
   const logger = createLogger({ level: config.log.level });
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const clock = systemClock;
