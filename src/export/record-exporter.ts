@@ -30,8 +30,12 @@ export interface AckResult {
 
 /** What every record exporter offers the pipeline. */
 export interface RecordExporter {
-  /** Sends an event record; resolves once accepted, waiting while inFlight() >= maxInFlight. */
-  emit(record: EventRecord): Promise<void>;
+  /**
+   * Sends an event record. Returns nothing when it was accepted at once, and a promise that
+   * resolves once it was accepted while inFlight() >= maxInFlight (the caller waits only then:
+   * the common case costs no promise).
+   */
+  emit(record: EventRecord): void | Promise<void>;
   /** Sends an anomaly record; same backpressure as {@link emit}. */
   emitFinding(finding: Finding): Promise<void>;
   /** Registers a listener called after every export batch. */
@@ -159,10 +163,11 @@ export class BatchingRecordExporter implements RecordExporter {
     });
   }
 
-  async emit(record: EventRecord): Promise<void> {
-    if (!(await this.acquire())) return this.skipClosed('event');
-    this.send(eventToLogRecord(record, this.config), { kind: 'event', seq: record.seq });
-    this.deps.metrics.eventsExported.inc();
+  emit(record: EventRecord): void | Promise<void> {
+    const slot = this.acquire();
+    if (slot === true) return this.sendEvent(record);
+    if (slot === false) return this.skipClosed('event');
+    return slot.then((taken) => (taken ? this.sendEvent(record) : this.skipClosed('event')));
   }
 
   async emitFinding(finding: Finding): Promise<void> {
@@ -217,13 +222,25 @@ export class BatchingRecordExporter implements RecordExporter {
     }
   }
 
-  /** Takes one in-flight slot, waiting while none is free; false when the exporter closed meanwhile. */
-  private async acquire(): Promise<boolean> {
+  private sendEvent(record: EventRecord): void {
+    this.send(eventToLogRecord(record, this.config), { kind: 'event', seq: record.seq });
+    this.deps.metrics.eventsExported.inc();
+  }
+
+  /**
+   * Takes one in-flight slot: true when one was free, false when the exporter is closed, else a
+   * promise of the same answer once a slot is handed over (or the exporter closed meanwhile).
+   */
+  private acquire(): boolean | Promise<boolean> {
     if (this.closed) return false;
     if (this.inFlightCount < this.config.maxInFlight && this.waiters.length === 0) {
       this.setInFlight(this.inFlightCount + 1);
       return true;
     }
+    return this.waitForSlot();
+  }
+
+  private async waitForSlot(): Promise<boolean> {
     const startedMs = this.deps.clock.now();
     await new Promise<void>((resolve) => this.waiters.push(resolve));
     this.deps.metrics.backpressureSeconds.inc(Math.max(0, this.deps.clock.now() - startedMs) / 1000);

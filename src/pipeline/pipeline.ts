@@ -50,7 +50,10 @@ export const SELF_REPORTING_CONTROLLER = 'eventide.io/anomaly-detector';
 /**
  * normalize → (gate) → enrich → classify → correlate → pattern → redact → export, and the
  * redacted records to observers (anomaly detectors). The source awaits `deliver`, so a slow
- * exporter slows reading (bounded memory, no drops).
+ * exporter slows reading (bounded memory, no drops). `deliver` runs synchronously and returns
+ * nothing while the exporter accepts records at once; it returns a promise only when something
+ * has to wait (export backpressure, a finding to export): an Event costs no promise, no
+ * suspended async frame and no microtask in the common case (docs/performance.md, sixth pass).
  */
 export class Pipeline {
   private seq = 0;
@@ -69,15 +72,16 @@ export class Pipeline {
     this.observers.push(observer);
   }
 
-  /** The source's sink: decides with the gate, then runs the stages. */
-  readonly deliver = async (event: KEvent, origin: 'list' | 'added' | 'modified' = 'added'): Promise<void> => {
+  /** The source's sink: decides with the gate, then runs the stages; a promise only when something waits. */
+  readonly deliver = (event: KEvent, origin: 'list' | 'added' | 'modified' = 'added'): void | Promise<void> => {
     this.totals.delivered++;
     const decision = this.stages.gate.offer(event);
+    let pending: void | Promise<void> = undefined;
     if (decision === 'duplicate') this.totals.duplicates++;
     else if (decision === 'held') this.totals.held++;
-    else await this.process(event, origin === 'list' ? 'list' : 'watch');
+    else pending = this.process(event, origin === 'list' ? 'list' : 'watch');
     // Releases due by event time go out in stream order, so a fast replay exports what the live run did.
-    await this.releaseDue();
+    return pending === undefined ? this.releaseDueNow() : pending.then(() => this.releaseDueNow());
   };
 
   /** A resume point from the source (list end, bookmark): recorded in stream order for the checkpoint. */
@@ -87,7 +91,20 @@ export class Pipeline {
 
   /** Exports held series updates whose throttle interval has passed; call on a timer. */
   async releaseDue(): Promise<void> {
-    for (const event of this.stages.gate.due()) await this.process(event, 'release');
+    await this.releaseDueNow();
+  }
+
+  /** {@link releaseDue}, without a promise when nothing is due or every release was accepted at once. */
+  private releaseDueNow(): void | Promise<void> {
+    const due = this.stages.gate.due();
+    for (let i = 0; i < due.length; i++) {
+      const pending = this.process(due[i]!, 'release');
+      if (pending !== undefined) return pending.then(() => this.releaseInOrder(due, i + 1));
+    }
+  }
+
+  private async releaseInOrder(events: readonly KEvent[], from: number): Promise<void> {
+    for (let i = from; i < events.length; i++) await this.process(events[i]!, 'release');
   }
 
   /** Exports everything still held and flushes the sink (shutdown). */
@@ -101,7 +118,8 @@ export class Pipeline {
     return { ...this.totals };
   }
 
-  private async process(event: KEvent, origin: 'watch' | 'list' | 'release'): Promise<void> {
+  /** Runs the stages and hands the record to the sink; a promise only when the sink or a finding makes it wait. */
+  private process(event: KEvent, origin: 'watch' | 'list' | 'release'): void | Promise<void> {
     const started = this.deps.clock.now();
     const record: EventRecord = { event, seq: ++this.seq, enrichment: {} };
     const { enrich, classify, correlate, pattern, redact } = this.stages;
@@ -118,12 +136,17 @@ export class Pipeline {
     record.event = this.guard('redact', () => redact.redactEvent(event), undefined) ?? redactFailed(event);
 
     this.stages.tracker?.delivered(record.seq, event, origin);
-    await this.stages.sink.emit(record);
+    const accepted = this.stages.sink.emit(record);
+    if (accepted !== undefined) return accepted.then(() => this.exported(record, started, own, finding));
+    return this.exported(record, started, own, finding);
+  }
+
+  /** After the sink took `record`: totals, observers, and its finding (if any) exported after it. */
+  private exported(record: EventRecord, started: number, own: boolean, finding: Finding | undefined): void | Promise<void> {
     this.totals.exported++;
     this.deps.metrics.pipelineSeconds.observe((this.deps.clock.now() - started) / 1000);
     for (const o of this.observers) if (!own) this.notify(() => o.onRecord?.(record));
-
-    if (finding) await this.emitFinding(finding, record);
+    if (finding) return this.emitFinding(finding, record);
   }
 
   /** Exports a finding (redacted) and hands it to observers. Also used by the anomaly detectors. */

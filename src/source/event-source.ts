@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { SourceApi } from '../model/event.js';
+import type { KEvent, SourceApi } from '../model/event.js';
 import type { Clock } from '../model/time.js';
 import type { NormalizeConfig } from '../normalize/config.js';
 import { normalizeEvent } from '../normalize/normalize.js';
@@ -47,7 +47,12 @@ export class KubeEventSource {
   private loops: ListWatch[] = [];
   private api?: SourceApi;
   private running?: Promise<void>;
-  private chain: Promise<void> = Promise.resolve();
+  /**
+   * The delivery or position still in progress, which later ones wait for (several namespace
+   * loops share one sink, which sees one at a time); undefined when none is, so a delivery the
+   * sink takes at once needs no promise.
+   */
+  private busy: Promise<void> | undefined;
   private lastEventWallMs?: number;
   private lastResourceVersion?: string;
   private discoveryError?: string;
@@ -178,12 +183,22 @@ export class KubeEventSource {
   /** Passes a list's or bookmark's resourceVersion on, in order with the deliveries. */
   private async onPosition(sink: EventSink, api: SourceApi, resourceVersion: string): Promise<void> {
     if (!sink.position) return;
-    const position = this.chain.then(() => sink.position?.(resourceVersion, api));
-    this.chain = position.catch(() => undefined);
-    await position;
+    await this.inTurn(() => sink.position?.(resourceVersion, api));
   }
 
-  private async onObject(sink: EventSink, api: SourceApi, obj: WireObject, origin: ObjectOrigin): Promise<void> {
+  /** Runs `step` now when nothing is in progress, else after what is; a promise only when something waits. */
+  private inTurn(step: () => void | Promise<void>): void | Promise<void> {
+    const pending = this.busy === undefined ? step() : this.busy.then(step);
+    if (pending === undefined) return;
+    const settled = pending.catch(() => undefined);
+    this.busy = settled;
+    void settled.then(() => {
+      if (this.busy === settled) this.busy = undefined;
+    });
+    return pending;
+  }
+
+  private onObject(sink: EventSink, api: SourceApi, obj: WireObject, origin: ObjectOrigin): void | Promise<void> {
     const type = RECEIVED_TYPE[origin];
     this.received.inc(api + type, { api, type });
     if (origin === 'deleted') return;
@@ -201,11 +216,14 @@ export class KubeEventSource {
       return;
     }
     if (result.event.truncated) this.deps.metrics.notesTruncated.inc();
-    // Deliveries from several namespace loops are serialized: the sink sees one at a time.
-    const delivery = this.chain.then(() => sink.deliver(result.event, origin));
-    this.chain = delivery.catch(() => undefined);
-    await delivery;
+    const { event } = result;
+    const delivery = this.inTurn(() => sink.deliver(event, origin));
+    if (delivery !== undefined) return delivery.then(() => this.delivered(event));
+    this.delivered(event);
+  }
+
+  private delivered(event: KEvent): void {
     this.lastEventWallMs = this.deps.clock.now();
-    if (result.event.resourceVersion !== '') this.lastResourceVersion = result.event.resourceVersion;
+    if (event.resourceVersion !== '') this.lastResourceVersion = event.resourceVersion;
   }
 }

@@ -28,10 +28,13 @@ export interface AttemptEnd {
   resourceVersion?: string;
 }
 
+/** How a watch line ended the watch (an ERROR object in the stream). */
+type WatchLineEnd = { reason: 'gone' | 'error'; code?: number };
+
 /** What a {@link ListWatch} calls. Only `onObject` is required. */
 export interface ListWatchHandler {
-  /** One listed item or watch change; awaited before the next is read (backpressure). Should not throw. */
-  onObject(obj: WireObject, origin: ObjectOrigin): Promise<void>;
+  /** One listed item or watch change; a promise it returns is awaited before the next is read (backpressure). Should not throw. */
+  onObject(obj: WireObject, origin: ObjectOrigin): void | Promise<void>;
   /** All pages of a list were handed over; the watch starts from `resourceVersion`. */
   onListed?(resourceVersion: string): void | Promise<void>;
   /** A BOOKMARK advanced the resourceVersion past everything delivered so far; awaited. */
@@ -335,12 +338,31 @@ export class ListWatch {
     this.state.lastError = message;
   }
 
-  private async deliver(obj: WireObject, origin: ObjectOrigin): Promise<void> {
+  /** Hands one object to the handler; a promise only when the handler returned one (it waits). */
+  private deliver(obj: WireObject, origin: ObjectOrigin): void | Promise<void> {
+    let handling: void | Promise<void> = undefined;
     try {
-      await this.handler.onObject(obj, origin);
+      handling = this.handler.onObject(obj, origin);
     } catch (err) {
-      this.opts.skips.skip(this.opts.skipStage ?? 'source', 'handler_error', { err, path: this.opts.path });
+      this.handlerFailed(err);
     }
+    if (handling !== undefined) {
+      return handling.then(
+        () => this.handled(),
+        (err: unknown) => {
+          this.handlerFailed(err);
+          this.handled();
+        },
+      );
+    }
+    this.handled();
+  }
+
+  private handlerFailed(err: unknown): void {
+    this.opts.skips.skip(this.opts.skipStage ?? 'source', 'handler_error', { err, path: this.opts.path });
+  }
+
+  private handled(): void {
     this.state.lastEventWallMs = this.opts.clock.now();
   }
 
@@ -403,7 +425,10 @@ export class ListWatch {
           if (this.stopped) return end({ reason: 'stopped' });
           const obj = asObj(item);
           if (obj === undefined) this.opts.skips.skip(this.opts.skipStage ?? 'source', 'malformed_item', { path: this.opts.path });
-          else await this.deliver(obj, 'list');
+          else {
+            const delivering = this.deliver(obj, 'list');
+            if (delivering !== undefined) await delivering;
+          }
         }
       }
       if (this.stopped) return end({ reason: 'stopped' });
@@ -478,7 +503,8 @@ export class ListWatch {
       for await (const lines of readLineBatches(res, this.opts.maxLineBytes ?? MAX_LINE_BYTES)) {
         watchdog.busy = true;
         for (const line of lines) {
-          const ended = await this.watchLine(line, stream);
+          let ended = this.watchLine(line, stream);
+          if (ended instanceof Promise) ended = await ended;
           if (ended !== undefined) return end(outcome(ended.reason), ended.code, ended.code === 410 ? undefined : this.state.lastError) as WatchOutcome;
           if (this.stopped) return end(outcome('stopped')) as WatchOutcome;
         }
@@ -549,8 +575,11 @@ export class ListWatch {
     }
   }
 
-  /** Handles one watch line; returns how the watch ends when the line ends it (an ERROR object). */
-  private async watchLine(line: StreamLine, stream: WatchStream): Promise<{ reason: 'gone' | 'error'; code?: number } | undefined> {
+  /**
+   * Handles one watch line; returns how the watch ends when the line ends it (an ERROR object).
+   * Synchronous unless the handler makes it wait (then a promise of the same).
+   */
+  private watchLine(line: StreamLine, stream: WatchStream): WatchLineEnd | undefined | Promise<WatchLineEnd | undefined> {
     const stage = this.opts.skipStage ?? 'source';
     if (line.tooLong) {
       this.opts.skips.skip(stage, 'line_too_long', { path: this.opts.path });
@@ -574,17 +603,23 @@ export class ListWatch {
       this.succeeded();
     }
     const objRv = rvOf(object);
+    let waiting: void | Promise<void> = undefined;
     if (type === 'BOOKMARK') {
-      if (objRv !== undefined) await this.handler.onBookmark?.(objRv);
+      if (objRv !== undefined) waiting = this.handler.onBookmark?.(objRv);
     } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-      await this.deliver(object, type === 'ADDED' ? 'added' : type === 'MODIFIED' ? 'modified' : 'deleted');
+      waiting = this.deliver(object, type === 'ADDED' ? 'added' : type === 'MODIFIED' ? 'modified' : 'deleted');
     } else {
       this.opts.skips.skip(stage, 'unknown_watch_type', { type });
     }
-    if (objRv !== undefined) {
-      stream.rv = objRv;
-      this.state.resourceVersion = objRv;
-    }
+    if (objRv === undefined) return waiting?.then(() => undefined);
+    if (waiting !== undefined) return waiting.then(() => this.advance(stream, objRv));
+    return this.advance(stream, objRv);
+  }
+
+  /** The watch has handled everything up to `rv`. */
+  private advance(stream: WatchStream, rv: string): undefined {
+    stream.rv = rv;
+    this.state.resourceVersion = rv;
     return undefined;
   }
 }

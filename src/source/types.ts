@@ -5,7 +5,8 @@ export type DeliveryOrigin = 'list' | 'added' | 'modified';
 
 /** Where a source hands its events; awaited per event, so a slow sink slows the reads (backpressure). */
 export interface EventSink {
-  deliver(event: KEvent, origin: DeliveryOrigin): Promise<void>;
+  /** Takes one Event; returns a promise only when the source has to wait before the next one (backpressure). */
+  deliver(event: KEvent, origin: DeliveryOrigin): void | Promise<void>;
   /**
    * A resume point not tied to an event: a completed list's resourceVersion or a BOOKMARK, in
    * stream order after every event delivered before it. Optional.

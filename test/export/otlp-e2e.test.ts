@@ -124,10 +124,13 @@ describe('OTLP/gRPC export end to end (real gRPC server decoding the OTLP protob
   it('backpressure: emit waits at maxInFlight while the collector is stuck, then everything arrives (nothing dropped)', async () => {
     const { exporter, metrics } = exporterFor({ maxInFlight: 4, batch: { maxExportBatchSize: 2, maxQueueSize: 8 } });
     receiver.pause();
-    for (let seq = 1; seq <= 4; seq++) await exporter.emit(buildRecord(buildEvent(), { seq }));
+    // accepted at once while slots are free: no promise to wait on
+    for (let seq = 1; seq <= 4; seq++) expect(exporter.emit(buildRecord(buildEvent(), { seq }))).toBeUndefined();
     expect(exporter.inFlight()).toBe(4);
     let fifthAccepted = false;
-    const fifth = exporter.emit(buildRecord(buildEvent(), { seq: 5 })).then(() => {
+    const fifthWaits = exporter.emit(buildRecord(buildEvent(), { seq: 5 }));
+    expect(fifthWaits).toBeInstanceOf(Promise);
+    const fifth = Promise.resolve(fifthWaits).then(() => {
       fifthAccepted = true;
     });
     const sixth = exporter.emit(buildRecord(buildEvent(), { seq: 6 }));
