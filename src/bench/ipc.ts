@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { RUN_NODE_FLAGS } from '../cli/node-flags.js';
 
 /** A request sent to a benchmark child process. */
@@ -128,11 +129,19 @@ export interface ProcessUsage {
   rssBytes: number;
   /** V8 heap in use, bytes. */
   heapUsedBytes: number;
+  /** Time the event loop was busy (not waiting for I/O or timers) since the process started, ms. */
+  eventLoopActiveMillis: number;
 }
 
 /** This process's usage now. */
 export function processUsage(): ProcessUsage {
   const cpu = process.cpuUsage();
   const memory = process.memoryUsage();
-  return { atMillis: Date.now(), cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed };
+  return {
+    atMillis: Date.now(),
+    cpuMicros: cpu.user + cpu.system,
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    eventLoopActiveMillis: performance.eventLoopUtilization().active,
+  };
 }

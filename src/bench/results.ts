@@ -33,6 +33,12 @@ export interface RateResult extends DeliveryCounts {
   /** Largest RSS of the sidecar process sampled during the run, MiB. */
   rssMiB: number;
   /**
+   * Share of the run the sidecar's event loop (its main thread) was busy, 0–1
+   * (`performance.eventLoopUtilization()`): the headroom left for bursts, which `cpuPercent`
+   * (all threads: GC helpers, gzip) does not show.
+   */
+  eventLoopUtilization: number;
+  /**
    * CPU over the run of the simulator (the load generator: store, watch serialization) and of the
    * receiver, percent of one core: they share the machine with the sidecar.
    */

@@ -46,6 +46,11 @@ function cpuPercent(a: ProcessUsage, b: ProcessUsage): number {
   return ((b.cpuMicros - a.cpuMicros) / wallMicros) * 100;
 }
 
+/** Share of the wall time between two samples that the event loop was busy, 0–1. */
+function eventLoopUtilization(a: ProcessUsage, b: ProcessUsage): number {
+  return Math.min(1, Math.max(0, (b.eventLoopActiveMillis - a.eventLoopActiveMillis) / Math.max(1, b.atMillis - a.atMillis)));
+}
+
 /**
  * Runs the benchmark of docs/performance.md: a receiver process shared by every run, and for
  * each run a fresh simulator process and a fresh process under test (stock pipeline or
@@ -148,6 +153,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
         latency: stats.latency,
         cpuPercent: cpuPercent(first[0], last[0]),
         rssMiB: peakRss / MIB,
+        eventLoopUtilization: eventLoopUtilization(first[0], last[0]),
         simulatorCpuPercent: cpuPercent(first[1], last[1]),
         receiverCpuPercent: cpuPercent(first[2], last[2]),
       };

@@ -33,7 +33,7 @@ export function renderReport(report: BenchReport): string {
         `${label}: ${n0(run.offeredPerSecond)} events/s offered`,
         `p50/p95/p99 ${ms(run.latency)} ms`,
         delivery(run),
-        `CPU ${run.cpuPercent.toFixed(1)}% of a core, RSS ${n0(run.rssMiB)} MiB (simulator ${run.simulatorCpuPercent.toFixed(0)}%, receiver ${run.receiverCpuPercent.toFixed(0)}% of a core)`,
+        `CPU ${run.cpuPercent.toFixed(1)}% of a core, event loop ${(100 * run.eventLoopUtilization).toFixed(0)}% busy, RSS ${n0(run.rssMiB)} MiB (simulator ${run.simulatorCpuPercent.toFixed(0)}%, receiver ${run.receiverCpuPercent.toFixed(0)}% of a core)`,
       ]);
     }
   }

@@ -36,6 +36,11 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
     expect(report.latency!.latency.p99Millis).toBeGreaterThanOrEqual(report.latency!.latency.p50Millis);
     expect(report.normalRate).toMatchObject({ offered: 100, received: 100, lost: 0 });
     expect(report.normalRate!.rssMiB).toBeGreaterThan(10);
+    // the sidecar's main thread did work during each measured run, and was not busy all the time at these rates
+    for (const run of [report.latency!, report.normalRate!]) {
+      expect(run.eventLoopUtilization).toBeGreaterThan(0);
+      expect(run.eventLoopUtilization).toBeLessThan(1);
+    }
     expect(report.memory).toMatchObject({ objects: 300, offered: 300, received: 300, lost: 0, churnEvents: 300 });
     expect(report.memory!.churn.length).toBeGreaterThanOrEqual(1);
     expect(report.memory!.backlogSeconds).toBeGreaterThan(0);

@@ -128,8 +128,8 @@ describe('plateauRatio and targets', () => {
       ceiling: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 1000, seconds: 1, cpuMicrosPerRecord: 50 },
       throughputDetectorsOff: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 700, seconds: 1, cpuMicrosPerRecord: 50 },
       throughputDetectorsOn: { offered: 10, received: 9, lost: 1, duplicates: 0, recordsPerSecond: 600, seconds: 1, cpuMicrosPerRecord: 50 },
-      latency: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 15000, seconds: 1, latency, cpuPercent: 50, rssMiB: 100, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
-      normalRate: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 300, seconds: 1, latency, cpuPercent: 4.9, rssMiB: 151, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
+      latency: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 15000, seconds: 1, latency, cpuPercent: 50, rssMiB: 100, eventLoopUtilization: 0.5, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
+      normalRate: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 300, seconds: 1, latency, cpuPercent: 4.9, rssMiB: 151, eventLoopUtilization: 0.05, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
       targets: [],
     };
     expect(evaluateTargets(report).map((t) => t.verdict)).toEqual(['pass', 'fail', 'fail', 'pass', 'fail', 'n/a']);
