@@ -33,6 +33,15 @@ export const benchConfigSchema = z.object({
   churnSeconds: z.number().min(0).default(0).describe('Length of the churn run after the memory run, seconds; 0 skips it. Default 0 (env EVENTIDE_BENCH_CHURN_SECONDS).'),
   churnRatePerSecond: z.number().int().positive().default(2000).describe('Event rate of the churn run, events per second, round-robin over memoryObjects. Default 2000.'),
   churnSampleSeconds: z.number().positive().default(10).describe('RSS sampling period of the churn run, seconds. Default 10.'),
+  harnessNice: z
+    .number()
+    .int()
+    .min(0)
+    .max(19)
+    .default(10)
+    .describe(
+      'Nice value given to every thread of the simulator and the receiver (the load generator and the collector stand-in), so that on the machine they share with the process under test their bursts and garbage collections yield to it, as on a cluster, where the API server and the Collector run elsewhere. The stock pipeline of the ceiling run and the sidecar run at normal priority alike. 0 keeps them at normal priority. Default 10.',
+    ),
   warmupEvents: z.number().int().min(1).default(1000).describe('Events sent and awaited before a timed rate run starts. Default 1000.'),
   timeoutSeconds: z.number().positive().default(300).describe('Longest wait for the receiver to get everything in one run, seconds. Default 300.'),
 });

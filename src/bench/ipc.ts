@@ -1,4 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { RUN_NODE_FLAGS } from '../cli/node-flags.js';
@@ -131,6 +133,33 @@ export interface ProcessUsage {
   heapUsedBytes: number;
   /** Time the event loop was busy (not waiting for I/O or timers) since the process started, ms. */
   eventLoopActiveMillis: number;
+}
+
+/**
+ * Sets the nice value of every thread of process `pid` (its Node main thread, V8's and libuv's
+ * worker threads: on Linux a nice value belongs to a thread, and threads started later inherit
+ * the main thread's). Reads the threads from `/proc/<pid>/task`; where there is no such folder,
+ * sets the process's. Best effort: returns how many threads were reniced and how many refused.
+ */
+export function lowerPriority(pid: number, nice: number): { reniced: number; failed: number } {
+  let threads: number[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => Number.isInteger(tid));
+  } catch {
+    threads = [pid];
+  }
+  let reniced = 0;
+  let failed = 0;
+  for (const tid of threads) {
+    try {
+      setPriority(tid, nice);
+      reniced++;
+    } catch {
+      // the thread ended meanwhile, or the OS refused
+      failed++;
+    }
+  }
+  return { reniced, failed };
 }
 
 /** This process's usage now. */

@@ -80,6 +80,10 @@ export interface BenchReport {
   startedAt: string;
   /** Config merged into every sidecar run (`EVENTIDE_BENCH_CONFIG`); {} for the defaults. */
   sidecarOverrides: Record<string, unknown>;
+  /** Nice value of the simulator's and the receiver's threads (`harnessNice`). */
+  harnessNice: number;
+  /** Harness threads that could not be given that nice value (0 when it took everywhere). */
+  harnessNiceFailures: number;
   /** Detector `enabled` flags switched on for the detectors-on runs. */
   detectors: string[];
   ceiling?: ThroughputResult;

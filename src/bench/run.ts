@@ -1,7 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { type BenchConfig, type BenchPhase, BENCH_PHASES, benchConfigSchema } from './config.js';
 import { deepMerge, detectorSwitch } from './detectors.js';
-import { type BenchChild, type ProcessUsage, forkBenchChild } from './ipc.js';
+import { type BenchChild, type ProcessUsage, forkBenchChild, lowerPriority } from './ipc.js';
 import type { ReceiverStats } from './receiver-child.js';
 import type { BenchReport, DeliveryCounts, MemoryResult, RateResult, ThroughputResult } from './results.js';
 import { evaluateTargets } from './targets.js';
@@ -72,7 +72,13 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     startedAt: new Date().toISOString(),
     detectors: on.switched,
     sidecarOverrides: base,
+    harnessNice: config.harnessNice,
+    harnessNiceFailures: 0,
     targets: [],
+  };
+  /** Gives a harness process (simulator, receiver) the lower priority, once its threads are up. */
+  const yieldToTestedProcess = (child: BenchChild): void => {
+    if (config.harnessNice > 0) report.harnessNiceFailures += lowerPriority(child.pid, config.harnessNice).failed;
   };
 
   const receiver = forkBenchChild('receiver-child');
@@ -93,6 +99,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   const startEventide = async (objects: number, overrides: Record<string, unknown>, preload: number): Promise<EventideRun & { startedAtMillis: number }> => {
     const sim = fork('simulator-child');
     const { kubeconfigYaml } = await sim.request<{ kubeconfigYaml: string }>('start', { objects });
+    yieldToTestedProcess(sim);
     if (preload > 0) await sim.request('stream', { firstSeq: 0, count: preload, objects, ratePerSecond: 0, keepEvents: 0 });
     await receiver.request('reset');
     const worker = fork('worker-child');
@@ -163,6 +170,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   };
 
   const { endpoint } = await receiver.request<{ endpoint: string }>('start');
+  yieldToTestedProcess(receiver);
   try {
     if (phases.has('ceiling')) {
       progress(`ceiling: stock OpenTelemetry JS pipeline, ${config.throughputEvents} records`);

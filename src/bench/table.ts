@@ -12,6 +12,7 @@ export function renderReport(report: BenchReport): string {
   const lines = [
     `eventide bench${report.quick ? ' --quick (smoke sizes: figures not meaningful)' : ''} — ${m.cpus} × ${m.cpuModel}, ${n0(m.totalMemMiB)} MiB, node ${m.node}, ${report.startedAt}`,
     ...(Object.keys(report.sidecarOverrides).length > 0 ? [`sidecar config overrides: ${JSON.stringify(report.sidecarOverrides)}`] : []),
+    `simulator and receiver at nice ${report.harnessNice}${report.harnessNiceFailures > 0 ? ` (${report.harnessNiceFailures} of their threads could not be reniced)` : ''}`,
     `detectors on = ${report.detectors.length > 0 ? report.detectors.join(', ') : 'none found'} (isolation forest, LSTM, drift: not built yet)`,
   ];
   const figures = new Table({ head: ['run', 'figure', 'delivered', 'detail'] });

@@ -36,6 +36,7 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
     expect(report.latency!.latency.p99Millis).toBeGreaterThanOrEqual(report.latency!.latency.p50Millis);
     expect(report.normalRate).toMatchObject({ offered: 100, received: 100, lost: 0 });
     expect(report.normalRate!.rssMiB).toBeGreaterThan(10);
+    expect(report).toMatchObject({ harnessNice: 10, harnessNiceFailures: 0 });
     // the sidecar's main thread did work during each measured run, and was not busy all the time at these rates
     for (const run of [report.latency!, report.normalRate!]) {
       expect(run.eventLoopUtilization).toBeGreaterThan(0);

@@ -125,6 +125,8 @@ describe('plateauRatio and targets', () => {
       startedAt: '',
       detectors: [],
       sidecarOverrides: {},
+      harnessNice: 10,
+      harnessNiceFailures: 0,
       ceiling: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 1000, seconds: 1, cpuMicrosPerRecord: 50 },
       throughputDetectorsOff: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 700, seconds: 1, cpuMicrosPerRecord: 50 },
       throughputDetectorsOn: { offered: 10, received: 9, lost: 1, duplicates: 0, recordsPerSecond: 600, seconds: 1, cpuMicrosPerRecord: 50 },
