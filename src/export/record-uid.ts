@@ -10,8 +10,12 @@ function uuidBytes(uuid: string): Buffer {
 
 const NAMESPACE_BYTES = uuidBytes(RECORD_UID_NAMESPACE);
 
-/** One-shot `crypto.hash` (Node ≥ 20.12), cheaper per call than `createHash`; undefined before. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer }).hash;
+/**
+ * One-shot `crypto.hash` (Node ≥ 20.12), cheaper per call than `createHash`; undefined before.
+ * Asked for hex: for a short name that is 4 × cheaper here than a Buffer result (220–280 against
+ * 900–1,000 ns), whose allocation costs more than the hashing.
+ */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'hex') => string }).hash;
 
 /**
  * The hashed name (namespace bytes, then the name as UTF-8), reused and grown when a name does
@@ -21,8 +25,12 @@ const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, ou
 let input = Buffer.allocUnsafe(256);
 /** The 36 characters of the formatted UUID. */
 const text = Buffer.allocUnsafe(36);
-/** The two hex digits of each byte value, as character codes (high digit first). */
-const HEX_PAIRS = Uint8Array.from({ length: 512 }, (_, i) => '0123456789abcdef'.charCodeAt(i % 2 === 0 ? (i >> 1) >> 4 : (i >> 1) & 0xf));
+const HEX_DIGITS = '0123456789abcdef';
+/** By character code of a hex digit d: the digit of (d & 0x3) | 0x8, the RFC 9562 variant `10` in the top bits. */
+const VARIANT_DIGIT = new Uint8Array(128);
+for (let d = 0; d < 16; d++) VARIANT_DIGIT[HEX_DIGITS.charCodeAt(d)] = HEX_DIGITS.charCodeAt((d & 0x3) | 0x8);
+/** Character code of the version digit, 5 (name-based, SHA-1). */
+const VERSION_5 = 0x35;
 
 /** Makes room for `bytes` more bytes after `length` of {@link input}, keeping the first `length`. */
 function reserve(length: number, bytes: number): void {
@@ -47,14 +55,11 @@ function startMessage(namespaceBytes: Buffer): number {
 /** The UUIDv5 text (RFC 9562) of the first `length` bytes of {@link input}. */
 function uuidOfInput(length: number): string {
   const message = input.subarray(0, length);
-  const hash = oneShotHash !== undefined ? oneShotHash('sha1', message, 'buffer') : crypto.createHash('sha1').update(message).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50; // version 5
-  hash[8] = (hash[8]! & 0x3f) | 0x80; // variant 10
-  for (let byte = 0, p = 0; byte < 16; byte++) {
-    if (byte === 4 || byte === 6 || byte === 8 || byte === 10) text[p++] = 0x2d;
-    const pair = 2 * hash[byte]!;
-    text[p++] = HEX_PAIRS[pair]!;
-    text[p++] = HEX_PAIRS[pair + 1]!;
+  const hex = oneShotHash !== undefined ? oneShotHash('sha1', message, 'hex') : crypto.createHash('sha1').update(message).digest('hex');
+  // the first 16 bytes (32 hex digits) as 8-4-4-4-12; digit 12 is the version, digit 16 carries the variant
+  for (let digit = 0, p = 0; digit < 32; digit++) {
+    if (digit === 8 || digit === 12 || digit === 16 || digit === 20) text[p++] = 0x2d;
+    text[p++] = digit === 12 ? VERSION_5 : digit === 16 ? VARIANT_DIGIT[hex.charCodeAt(16)]! : hex.charCodeAt(digit);
   }
   return text.toString('latin1', 0, 36);
 }
