@@ -1,7 +1,15 @@
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 
-/** A line of a watch stream: its bytes, or `tooLong` when it passed the limit and was cut away. */
-export type StreamLine = { bytes: Buffer; tooLong?: false } | { bytes?: undefined; tooLong: true };
+/**
+ * A line of a watch stream: its text when its chunk was ASCII (decoded with the chunk's other
+ * complete lines in one call), else its bytes (decoded, strictly, when parsed); or `tooLong` when
+ * it passed the limit and was cut away.
+ */
+export type StreamLine =
+  | { text: string; bytes?: undefined; tooLong?: false }
+  | { bytes: Buffer; text?: undefined; tooLong?: false }
+  | { bytes?: undefined; text?: undefined; tooLong: true };
 
 /**
  * Splits a byte stream into `\n`-terminated lines and yields them in batches: every complete line
@@ -10,6 +18,11 @@ export type StreamLine = { bytes: Buffer; tooLong?: false } | { bytes?: undefine
  * consumer asks for the next batch (async iteration), so a slow consumer stops the reads. Lines
  * longer than `maxLineBytes` are dropped (yielded as `tooLong`), keeping memory bounded. An
  * unterminated last line is yielded only with `emitUnterminated` (files), not for watches (a cut).
+ *
+ * The complete lines of a chunk that is all ASCII (the usual watch: the API server escapes
+ * nothing, but Kubernetes names and most notes are ASCII) are decoded in one call and handed
+ * over as strings; a byte 0x0a never occurs inside a multi-byte UTF-8 sequence, so cutting at
+ * newlines first is safe for the others, which keep their bytes.
  */
 export async function* readLineBatches(stream: Readable, maxLineBytes: number, emitUnterminated = false): AsyncGenerator<StreamLine[]> {
   let pending: Buffer[] = [];
@@ -18,21 +31,23 @@ export async function* readLineBatches(stream: Readable, maxLineBytes: number, e
   for await (const chunk of stream) {
     const batch: StreamLine[] = [];
     let buf = chunk as Buffer;
-    let nl = buf.indexOf(0x0a);
-    while (nl !== -1) {
+    const nl = buf.indexOf(0x0a);
+    if (nl !== -1 && (pendingBytes > 0 || discarding)) {
+      // the end of a line begun in an earlier chunk
       const part = buf.subarray(0, nl);
-      if (discarding) {
-        discarding = false;
-      } else if (pendingBytes + part.length > maxLineBytes) {
-        batch.push({ tooLong: true });
-      } else {
-        const line = pending.length === 0 ? part : Buffer.concat([...pending, part]);
-        if (line.length > 0) batch.push({ bytes: line });
-      }
+      if (discarding) discarding = false;
+      else if (pendingBytes + part.length > maxLineBytes) batch.push({ tooLong: true });
+      else batch.push({ bytes: Buffer.concat([...pending, part]) });
       pending = [];
       pendingBytes = 0;
       buf = buf.subarray(nl + 1);
-      nl = buf.indexOf(0x0a);
+    }
+    const last = buf.lastIndexOf(0x0a);
+    if (last !== -1) {
+      const complete = buf.subarray(0, last);
+      if (isAscii(complete)) splitText(complete.toString('latin1'), maxLineBytes, batch);
+      else splitBytes(complete, maxLineBytes, batch);
+      buf = buf.subarray(last + 1);
     }
     if (buf.length > 0 && !discarding) {
       if (pendingBytes + buf.length > maxLineBytes) {
@@ -52,12 +67,55 @@ export async function* readLineBatches(stream: Readable, maxLineBytes: number, e
   if (emitUnterminated && !discarding && pendingBytes > 0) yield [{ bytes: Buffer.concat(pending) }];
 }
 
+/** The lines of `text` (ASCII, so one character is one byte), without its last newline. */
+function splitText(text: string, maxLineBytes: number, batch: StreamLine[]): void {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const length = end - start;
+    if (length > maxLineBytes) batch.push({ tooLong: true });
+    else if (length > 0) batch.push({ text: text.slice(start, end) });
+    start = end + 1;
+  }
+}
+
+/** The lines of `bytes` (not all ASCII), without its last newline, as bytes. */
+function splitBytes(bytes: Buffer, maxLineBytes: number, batch: StreamLine[]): void {
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const length = end - start;
+    if (length > maxLineBytes) batch.push({ tooLong: true });
+    else if (length > 0) batch.push({ bytes: bytes.subarray(start, end) });
+    start = end + 1;
+  }
+}
+
 /** {@link readLineBatches}, one line at a time. */
 export async function* readLines(stream: Readable, maxLineBytes: number, emitUnterminated = false): AsyncGenerator<StreamLine> {
   for await (const batch of readLineBatches(stream, maxLineBytes, emitUnterminated)) yield* batch;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses a stream line as JSON; undefined when it is cut away, not valid UTF-8 or not JSON. */
+export function parseStreamLine(line: StreamLine): unknown {
+  if (line.text !== undefined) {
+    try {
+      return JSON.parse(line.text);
+    } catch {
+      return undefined;
+    }
+  }
+  return line.bytes === undefined ? undefined : parseJsonLine(line.bytes);
+}
+
+/** The text of a line (lossy for bytes that are not UTF-8), or undefined when it was cut away: for tests and messages. */
+export function lineText(line: StreamLine): string | undefined {
+  return line.text ?? line.bytes?.toString('utf8');
+}
 
 /** Decodes a line as strict UTF-8 JSON; undefined when it is not valid UTF-8 or not JSON. */
 export function parseJsonLine(bytes: Buffer): unknown {

@@ -5,7 +5,7 @@ import type { Metrics } from '../observe/metrics.js';
 import type { SkipReporter } from '../observe/skips.js';
 import type { JsonResponse, KubeHttp, Query } from './http.js';
 import { parseRetryAfter } from './http.js';
-import { parseJsonLine, readLineBatches, type StreamLine } from './lines.js';
+import { parseJsonLine, parseStreamLine, readLineBatches, type StreamLine } from './lines.js';
 import { backoffMillis, realScheduler, type Scheduler } from './scheduler.js';
 
 /** A Kubernetes object as read off the wire. */
@@ -585,7 +585,7 @@ export class ListWatch {
       this.opts.skips.skip(stage, 'line_too_long', { path: this.opts.path });
       return undefined;
     }
-    const msg = asObj(parseJsonLine(line.bytes));
+    const msg = asObj(parseStreamLine(line));
     const type = msg?.type;
     const object = asObj(msg?.object);
     if (msg === undefined || typeof type !== 'string' || object === undefined) {

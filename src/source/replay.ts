@@ -7,7 +7,7 @@ import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { SkipReporter } from '../observe/skips.js';
 import type { ReplayConfig } from './config.js';
-import { parseJsonLine, readLines } from './lines.js';
+import { parseStreamLine, readLines } from './lines.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 import type { DeliveryOrigin, EventSink, SourceStatus } from './types.js';
 
@@ -101,7 +101,7 @@ export class ReplaySource {
     try {
       for await (const line of readLines(stream, MAX_LINE_BYTES, true)) {
         if (this.abort.signal.aborted) return;
-        const msg = line.tooLong ? undefined : asObj(parseJsonLine(line.bytes));
+        const msg = line.tooLong ? undefined : asObj(parseStreamLine(line));
         const parsed = msg === undefined ? undefined : this.unwrap(msg);
         if (parsed === null) continue; // BOOKMARK of a recorded watch stream
         if (parsed === undefined) {

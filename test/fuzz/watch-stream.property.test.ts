@@ -9,13 +9,17 @@ import { silentLogger } from '../../src/observe/logger.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { SkipReporter } from '../../src/observe/skips.js';
 import { KubeHttp } from '../../src/source/http.js';
-import { parseJsonLine, readLines, type StreamLine } from '../../src/source/lines.js';
+import { parseJsonLine, parseStreamLine, readLines, type StreamLine } from '../../src/source/lines.js';
 import { ListWatch } from '../../src/source/list-watch.js';
 import type { Scheduler } from '../../src/source/scheduler.js';
 import { anyEvent, runs } from './arbitraries.js';
 
 /** Bytes of one line, never containing `\n`. */
 const lineBytes = (max: number): fc.Arbitrary<Buffer> => fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a.map((b) => (b === 0x0a ? 0x0b : b))));
+/** An ASCII line (the reader's fast path decodes whole ASCII chunks at once), never containing `\n`. */
+const asciiBytes = (max: number): fc.Arbitrary<Buffer> => lineBytes(max).map((b) => Buffer.from(b.map((c) => (c & 0x7f) === 0x0a ? 0x0b : c & 0x7f)));
+/** A line of either kind: chunks then mix ASCII and non-ASCII lines, or are all ASCII. */
+const anyLineBytes = (max: number): fc.Arbitrary<Buffer> => fc.oneof(lineBytes(max), asciiBytes(max));
 
 /** Splits `buf` at the given fractions into chunks (some empty, some one byte). */
 function chunked(buf: Buffer, cuts: number[]): Buffer[] {
@@ -36,15 +40,18 @@ async function collect(chunks: Buffer[], max: number, emitUnterminated: boolean)
   return out;
 }
 
-const describeLine = (l: StreamLine): string => (l.tooLong ? 'tooLong' : l.bytes.toString('hex'));
+const describeLine = (l: StreamLine): string => (l.tooLong ? 'tooLong' : (l.bytes ?? Buffer.from(l.text, 'latin1')).toString('hex'));
 
 describe('watch-stream line reader fuzz', () => {
   const MAX = 64;
   it('yields exactly the terminated lines, one tooLong per overlong line, whatever the chunking', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(lineBytes(MAX), lineBytes(3 * MAX)), { maxLength: 12 }),
-        lineBytes(2 * MAX),
+        fc.oneof(
+          fc.array(fc.oneof(anyLineBytes(MAX), anyLineBytes(3 * MAX)), { maxLength: 12 }),
+          fc.array(fc.oneof(asciiBytes(MAX), asciiBytes(3 * MAX)), { maxLength: 12 }),
+        ),
+        anyLineBytes(2 * MAX),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 20 }),
         fc.boolean(),
         async (lines, tail, cuts, emitUnterminated) => {
@@ -74,6 +81,18 @@ describe('watch-stream line reader fuzz', () => {
         expect(parseJsonLine(bytes)).toEqual(expected);
       }),
       runs(600),
+    );
+  });
+
+  it('a line read as text parses as its bytes do (parseStreamLine)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(asciiBytes(80), fc.json().map((j) => Buffer.from(j)), lineBytes(80)), { maxLength: 8 }), async (lines) => {
+        const stream = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+        const got = (await collect([stream], 1024, false)).map((l) => parseStreamLine(l));
+        const expected = lines.filter((l) => l.length > 0).map((l) => parseJsonLine(l));
+        expect(got).toEqual(expected);
+      }),
+      runs(300),
     );
   });
 });
