@@ -44,9 +44,7 @@ export async function* readLineBatches(stream: Readable, maxLineBytes: number, e
     }
     const last = buf.lastIndexOf(0x0a);
     if (last !== -1) {
-      const complete = buf.subarray(0, last);
-      if (isAscii(complete)) splitText(complete.toString('latin1'), maxLineBytes, batch);
-      else splitBytes(complete, maxLineBytes, batch);
+      splitComplete(buf.subarray(0, last), maxLineBytes, batch);
       buf = buf.subarray(last + 1);
     }
     if (buf.length > 0 && !discarding) {
@@ -67,28 +65,20 @@ export async function* readLineBatches(stream: Readable, maxLineBytes: number, e
   if (emitUnterminated && !discarding && pendingBytes > 0) yield [{ bytes: Buffer.concat(pending) }];
 }
 
-/** The lines of `text` (ASCII, so one character is one byte), without its last newline. */
-function splitText(text: string, maxLineBytes: number, batch: StreamLine[]): void {
+/**
+ * The lines of `complete` (whole lines, without the last newline) onto `batch`: as strings cut
+ * from one decoded text when all of it is ASCII (one character is one byte, so the positions
+ * are the same), else as bytes.
+ */
+function splitComplete(complete: Buffer, maxLineBytes: number, batch: StreamLine[]): void {
+  const text = isAscii(complete) ? complete.toString('latin1') : undefined;
   let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
+  while (start <= complete.length) {
+    let end = text !== undefined ? text.indexOf('\n', start) : complete.indexOf(0x0a, start);
+    if (end === -1) end = complete.length;
     const length = end - start;
     if (length > maxLineBytes) batch.push({ tooLong: true });
-    else if (length > 0) batch.push({ text: text.slice(start, end) });
-    start = end + 1;
-  }
-}
-
-/** The lines of `bytes` (not all ASCII), without its last newline, as bytes. */
-function splitBytes(bytes: Buffer, maxLineBytes: number, batch: StreamLine[]): void {
-  let start = 0;
-  while (start <= bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end === -1) end = bytes.length;
-    const length = end - start;
-    if (length > maxLineBytes) batch.push({ tooLong: true });
-    else if (length > 0) batch.push({ bytes: bytes.subarray(start, end) });
+    else if (length > 0) batch.push(text !== undefined ? { text: text.slice(start, end) } : { bytes: complete.subarray(start, end) });
     start = end + 1;
   }
 }
