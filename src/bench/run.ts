@@ -248,11 +248,18 @@ async function memoryRun(
     if (config.churnSeconds > 0) {
       const count = Math.round(config.churnRatePerSecond * config.churnSeconds);
       const startedMillis = Date.now();
+      let previous = await run.worker.request<ProcessUsage>('usage');
       const sample = async (): Promise<void> => {
         const u = await run.worker.request<ProcessUsage>('usage');
-        const point = { seconds: Math.round((u.atMillis - startedMillis) / 1000), rssMiB: u.rssBytes / MIB, heapUsedMiB: u.heapUsedBytes / MIB };
+        const point = {
+          seconds: Math.round((u.atMillis - startedMillis) / 1000),
+          rssMiB: u.rssBytes / MIB,
+          heapUsedMiB: u.heapUsedBytes / MIB,
+          cpuPercent: cpuPercent(previous, u),
+        };
+        previous = u;
         result.churn.push(point);
-        progress(`churn: ${point.seconds} s, RSS ${point.rssMiB.toFixed(0)} MiB, heap ${point.heapUsedMiB.toFixed(0)} MiB`);
+        progress(`churn: ${point.seconds} s, RSS ${point.rssMiB.toFixed(0)} MiB, heap ${point.heapUsedMiB.toFixed(0)} MiB, CPU ${point.cpuPercent.toFixed(1)}%`);
       };
       const sampler = setInterval(() => void sample().catch(() => undefined), config.churnSampleSeconds * 1000);
       try {

@@ -42,7 +42,7 @@ export function renderReport(report: BenchReport): string {
     const mem = report.memory;
     figures.push([`memory: ${n0(mem.objects)} distinct objects`, `RSS ${n0(mem.rssMiB)} MiB`, delivery(mem), `heap ${n0(mem.heapUsedMiB)} MiB; backlog listed and delivered in ${mem.backlogSeconds.toFixed(2)} s (${n0(mem.objects / Math.max(0.001, mem.backlogSeconds))} events/s)`]);
     if (mem.churn.length > 0) {
-      const series = mem.churn.map((p) => `${p.seconds}s:${n0(p.rssMiB)}`).join(' ');
+      const series = mem.churn.map((p) => `${p.seconds}s:${n0(p.rssMiB)} MiB/${p.cpuPercent.toFixed(1)}%`).join(' ');
       figures.push([`churn: ${n0(mem.churnEvents)} events`, `plateau ${mem.plateauRatio?.toFixed(2) ?? '-'}`, '', series]);
     }
   }
