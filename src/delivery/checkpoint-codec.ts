@@ -7,6 +7,8 @@ const checkpointSchema = z.object({
   resourceVersion: z.string(),
   exported: z.array(z.tuple([z.string(), z.number().int().min(0)])),
   savedAtMs: z.number(),
+  /** File store: id of the journal that continues this snapshot. */
+  journal: z.string().optional(),
 });
 
 /** Why a stored checkpoint could not be read. */
@@ -28,7 +30,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): string {
  * held the event loop for 50–100 ms every save. The pieces joined are exactly
  * `JSON.stringify(checkpoint)`.
  */
-export function* encodeCheckpointChunks(checkpoint: Checkpoint, pairsPerChunk = 4096): Generator<string> {
+export function* encodeCheckpointChunks(checkpoint: Checkpoint & { journal?: string }, pairsPerChunk = 4096): Generator<string> {
   let out = '{';
   let first = true;
   for (const [key, value] of Object.entries(checkpoint)) {
@@ -56,6 +58,14 @@ export function* encodeCheckpointChunks(checkpoint: Checkpoint, pairsPerChunk = 
 
 /** Parses and validates a stored checkpoint; throws {@link CheckpointFormatError} saying what is wrong. */
 export function decodeCheckpoint(text: string): Checkpoint {
+  return decodeStoredCheckpoint(text).checkpoint;
+}
+
+/**
+ * {@link decodeCheckpoint}, with the id of the journal that continues the checkpoint when the
+ * file store wrote one (`journal` beside the checkpoint's fields).
+ */
+export function decodeStoredCheckpoint(text: string): { checkpoint: Checkpoint; journal?: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -69,13 +79,14 @@ export function decodeCheckpoint(text: string): Checkpoint {
     throw new CheckpointFormatError(`${field}: ${issue?.message ?? 'invalid'}`);
   }
   const cp = result.data;
-  return {
+  const checkpoint: Checkpoint = {
     version: 1,
     ...(cp.api ? { api: cp.api } : {}),
     resourceVersion: cp.resourceVersion,
     exported: cp.exported,
     savedAtMs: cp.savedAtMs,
   };
+  return cp.journal === undefined ? { checkpoint } : { checkpoint, journal: cp.journal };
 }
 
 /**

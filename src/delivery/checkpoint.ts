@@ -33,6 +33,14 @@ export interface CheckpointStore {
   load(): Promise<Checkpoint | undefined>;
   /** Replaces the saved checkpoint. */
   save(checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Adds to the saved checkpoint instead of replacing it: `changes` holds the new resume point
+   * and only the (uid, count) pairs acknowledged since the last save or append. Resolves false,
+   * having written nothing, when the store wants a whole {@link save} instead (none written by
+   * this process yet, or its additions have grown as large as the checkpoint). Stores without
+   * it are always saved whole.
+   */
+  append?(changes: Checkpoint): Promise<boolean>;
 }
 
 /** Keeps nothing (`delivery.checkpoint.type: none`): every start lists everything again. */
@@ -82,7 +90,7 @@ export function createCheckpointStore(config: CheckpointConfig, deps: Checkpoint
     case 'none':
       return new NoopCheckpointStore();
     case 'file':
-      return new FileCheckpointStore(config.path, deps.logger);
+      return new FileCheckpointStore(config.path, deps.logger ? { logger: deps.logger } : {});
     case 'configmap': {
       if (!deps.kubeConfig) {
         throw new Error('delivery.checkpoint.type is configmap but no cluster connection is configured (fix: run against a cluster, or set delivery.checkpoint.type to file)');

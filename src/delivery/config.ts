@@ -12,7 +12,7 @@ export const checkpointConfigSchema = z.object({
     .string()
     .min(1)
     .default('.eventide/checkpoint.json')
-    .describe('File of the `file` store, relative to the working directory unless absolute. Default .eventide/checkpoint.json.'),
+    .describe('Snapshot file of the `file` store, relative to the working directory unless absolute; its journal is `<path>.journal` beside it. Default .eventide/checkpoint.json.'),
   namespace: z
     .string()
     .default('')

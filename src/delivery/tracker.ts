@@ -76,7 +76,7 @@ export class CheckpointTracker {
   /** Held updates (barriers) by uid, not yet carried by an acknowledged record. */
   private readonly heldByUid = new Map<string, Slot[]>();
   /** uid → count (field {@link EXPORTED_COUNT}) and wall-clock ack time ({@link EXPORTED_ACKED_MS}), in ack order (oldest first). */
-  private readonly exported = new KeyedSlots(2);
+  private readonly exported: KeyedSlots;
   private resourceVersion: string | undefined;
   private api: SourceApi | undefined;
   private frozen: 'failed' | 'overflow' | undefined;
@@ -84,9 +84,23 @@ export class CheckpointTracker {
   private readonly maxExported: number;
   private readonly maxPending: number;
   private readonly exportedTtlMs: number;
+  /**
+   * Pairs acknowledged since the last durable save, in ack order, for a store that appends
+   * ({@link changes}): `changedUids[i]` has change number `changedFrom + i`.
+   */
+  private changedUids: string[] = [];
+  private changedCounts: number[] = [];
+  private changedFrom = 0;
+  /** Number of the next change. */
+  private changeSerial = 0;
+  /** Changes before this number were not kept (more than `maxExported` unsaved): only a whole save covers them. */
+  private unknownBefore = 0;
+  /** Changes before this number are saved. */
+  private savedBefore = 0;
 
   constructor(private readonly options: CheckpointTrackerOptions) {
     this.maxExported = options.maxExported ?? 200_000;
+    this.exported = new KeyedSlots(2, 64, this.maxExported + 1);
     this.maxPending = options.maxPending ?? 100_000;
     this.exportedTtlMs = options.exportedTtlMillis ?? 7_200_000;
     const initial = options.initial;
@@ -145,6 +159,7 @@ export class CheckpointTracker {
       slot.state = 'ok';
       if (slot.uid !== undefined && slot.count !== undefined) {
         this.remember(slot.uid, slot.count, this.options.clock.now());
+        this.changed(slot.uid, slot.count);
         this.resolveHeld(slot.uid, slot.count);
       }
     }
@@ -164,6 +179,46 @@ export class CheckpointTracker {
       exported: this.exportedPairs(),
       savedAtMs: now,
     };
+  }
+
+  /**
+   * Number of the next change: pass it to {@link saved} once a {@link snapshot} or
+   * {@link changes} taken with it is durable.
+   */
+  changeMark(): number {
+    return this.changeSerial;
+  }
+
+  /**
+   * The checkpoint's changes since the last {@link saved}: its current resume point and only the
+   * (uid, count) pairs acknowledged since, oldest first; what an appending store writes. Undefined
+   * before any resume point is known, or when more changes than `maxExported` piled up unsaved
+   * (a whole {@link snapshot} is needed then).
+   */
+  changes(): Checkpoint | undefined {
+    if (this.resourceVersion === undefined || this.unknownBefore > this.savedBefore) return undefined;
+    const uids = this.changedUids;
+    const counts = this.changedCounts;
+    const exported: Array<[string, number]> = new Array(uids.length);
+    for (let i = 0; i < uids.length; i++) exported[i] = [uids[i] as string, counts[i] as number];
+    return {
+      version: 1,
+      ...(this.api ? { api: this.api } : {}),
+      resourceVersion: this.resourceVersion,
+      exported,
+      savedAtMs: this.options.clock.now(),
+    };
+  }
+
+  /** A {@link snapshot} or {@link changes} taken at `mark` ({@link changeMark}) is durable: changes before it are forgotten. */
+  saved(mark: number): void {
+    if (mark <= this.savedBefore) return;
+    this.savedBefore = mark;
+    const drop = Math.min(mark - this.changedFrom, this.changedUids.length);
+    if (drop <= 0) return;
+    this.changedUids.splice(0, drop);
+    this.changedCounts.splice(0, drop);
+    this.changedFrom += drop;
   }
 
   /** Records and held updates whose outcome is not known yet. */
@@ -254,6 +309,20 @@ export class CheckpointTracker {
     }
     exported.set(slot, EXPORTED_ACKED_MS, ackedMs);
     if (exported.size > this.maxExported) exported.remove(exported.oldest());
+  }
+
+  private changed(uid: string, count: number): void {
+    if (this.changedUids.length >= this.maxExported) {
+      // unsaved for so long that a whole snapshot is cheaper than these changes
+      this.changedUids = [];
+      this.changedCounts = [];
+      this.unknownBefore = this.changeSerial + 1;
+      this.changedFrom = this.changeSerial + 1;
+    } else {
+      this.changedUids.push(uid);
+      this.changedCounts.push(count);
+    }
+    this.changeSerial++;
   }
 
   private expireExported(now: number): void {

@@ -68,7 +68,7 @@ describe('FileCheckpointStore', () => {
     const path = join(dir, 'checkpoint.json');
     const store = new FileCheckpointStore(path);
     await store.save(sample);
-    expect(await readdir(dir)).toEqual(['checkpoint.json']);
+    expect((await readdir(dir)).sort()).toEqual(['checkpoint.json', 'checkpoint.json.journal']);
     // a crash between write and rename leaves a half-written temp file; the checkpoint stays whole
     await writeFile(`${path}.tmp-99999`, '{"version":1,"resourceV');
     expect(await store.load()).toEqual(sample);
@@ -93,7 +93,7 @@ describe('FileCheckpointStore', () => {
     const path = join(dir, 'checkpoint.json');
     await writeFile(path, text);
     const { logger, lines } = capturingLogger();
-    const store = new FileCheckpointStore(path, logger);
+    const store = new FileCheckpointStore(path, { logger });
     expect(await store.load()).toBeUndefined();
     expect(await readFile(`${path}.corrupt`, 'utf8')).toBe(text);
     expect(lines.join('')).toContain(path);
@@ -106,6 +106,136 @@ describe('FileCheckpointStore', () => {
     const path = join(dir, 'checkpoint.json');
     await mkdir(path);
     await expect(new FileCheckpointStore(path).load()).rejects.toThrow(/checkpoint file .*checkpoint\.json.*fix: .*delivery\.checkpoint\.path/);
+  });
+});
+
+describe('FileCheckpointStore journal', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'eventide-journal-'));
+    path = join(dir, 'checkpoint.json');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const changes = (rv: string, exported: Array<[string, number]>, savedAtMs = 1_700_000_005_000): Checkpoint => ({
+    version: 1,
+    api: 'events.k8s.io/v1',
+    resourceVersion: rv,
+    exported,
+    savedAtMs,
+  });
+
+  it('declines to append before this process saved a snapshot, so a journal it did not start is never appended to', async () => {
+    const store = new FileCheckpointStore(path);
+    expect(await store.append(changes('1', [['a', 1]]))).toBe(false);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('appends only the changes, and a load replays them over the snapshot: order of last ack, largest count, last resume point', async () => {
+    const store = new FileCheckpointStore(path);
+    await store.save(sample); // uid-a 3, uid-b 1
+    const snapshotText = await readFile(path, 'utf8');
+    expect(await store.append(changes('200', [['uid-c', 1], ['uid-a', 5]], 1_700_000_005_000))).toBe(true);
+    expect(await store.append(changes('300', [['uid-b', 1], ['uid-d', 2]], 1_700_000_010_000))).toBe(true);
+    // the snapshot was not rewritten; the journal holds its header and one line per append
+    expect(await readFile(path, 'utf8')).toBe(snapshotText);
+    const journal = (await readFile(store.journalPath, 'utf8')).split('\n');
+    expect(journal).toHaveLength(4); // header, two lines, '' after the last newline
+    expect(journal[2]).toContain('uid-d');
+    expect(journal[2]).not.toContain('uid-a');
+    const loaded = await new FileCheckpointStore(path).load();
+    expect(loaded).toEqual({
+      version: 1,
+      api: 'events.k8s.io/v1',
+      resourceVersion: '300',
+      exported: [
+        ['uid-c', 1],
+        ['uid-a', 5],
+        ['uid-b', 1],
+        ['uid-d', 2],
+      ],
+      savedAtMs: 1_700_000_010_000,
+    });
+  });
+
+  it('a whole save starts an empty journal; older journal lines are not replayed again', async () => {
+    const store = new FileCheckpointStore(path);
+    await store.save(sample);
+    await store.append(changes('200', [['uid-c', 1]]));
+    await store.save({ ...sample, resourceVersion: '250', exported: [['uid-z', 1]] });
+    expect(await new FileCheckpointStore(path).load()).toEqual({ ...sample, resourceVersion: '250', exported: [['uid-z', 1]] });
+  });
+
+  it('once the journal is as large as the snapshot (and journalMinBytes), appending declines until the next whole save', async () => {
+    const store = new FileCheckpointStore(path, { journalMinBytes: 200 });
+    await store.save(sample);
+    let appended = 0;
+    while (await store.append(changes(String(appended), [[`uid-${appended}`, 1]]))) appended++;
+    // each line is ~110 bytes: the header and two lines pass 200 bytes
+    expect(appended).toBe(2);
+    await store.save(sample);
+    expect(await store.append(changes('9', [['uid-9', 1]]))).toBe(true);
+  });
+
+  it('an incomplete last line (a stop during an append) is left out, and the next process starts a new journal', async () => {
+    const store = new FileCheckpointStore(path);
+    await store.save(sample);
+    await store.append(changes('200', [['uid-c', 1]]));
+    await writeFile(store.journalPath, '{"version":1,"resourceVersion":"300","exported":[["uid-', { flag: 'a' });
+    const again = new FileCheckpointStore(path);
+    const loaded = await again.load();
+    expect(loaded?.resourceVersion).toBe('200');
+    expect(loaded?.exported.map(([uid]) => uid)).toEqual(['uid-a', 'uid-b', 'uid-c']);
+    expect(again.lastReplay).toEqual({ applied: 1, tornTail: true, stale: false });
+    expect(await again.append(changes('400', [['uid-e', 1]]))).toBe(false);
+    await again.save(loaded!);
+    expect(await again.append(changes('400', [['uid-e', 1]]))).toBe(true);
+    expect((await new FileCheckpointStore(path).load())?.exported.map(([uid]) => uid)).toEqual(['uid-a', 'uid-b', 'uid-c', 'uid-e']);
+  });
+
+  it('a journal left from an older snapshot (a stop between the snapshot and its journal) is left out whole', async () => {
+    const ids = ['first', 'second'];
+    const store = new FileCheckpointStore(path, { newJournalId: () => ids.shift() as string });
+    await store.save(sample);
+    await store.append(changes('200', [['uid-c', 1]]));
+    const oldJournal = await readFile(store.journalPath, 'utf8');
+    await store.save({ ...sample, resourceVersion: '250' });
+    await writeFile(store.journalPath, oldJournal); // as if the new journal's rename never happened
+    const again = new FileCheckpointStore(path);
+    expect(await again.load()).toEqual({ ...sample, resourceVersion: '250' });
+    expect(again.lastReplay?.stale).toBe(true);
+  });
+
+  it('an unreadable line in the middle stops the replay there with a warning; the lines before it stand', async () => {
+    const store = new FileCheckpointStore(path);
+    await store.save(sample);
+    await store.append(changes('200', [['uid-c', 1]]));
+    await writeFile(store.journalPath, 'not json\n', { flag: 'a' });
+    await writeFile(store.journalPath, `${JSON.stringify(changes('300', [['uid-d', 1]]))}\n`, { flag: 'a' });
+    const { logger, lines } = capturingLogger();
+    const again = new FileCheckpointStore(path, { logger });
+    const loaded = await again.load();
+    expect(loaded?.resourceVersion).toBe('200');
+    expect(loaded?.exported.map(([uid]) => uid)).toEqual(['uid-a', 'uid-b', 'uid-c']);
+    expect(again.lastReplay).toMatchObject({ applied: 1, badLine: 3 });
+    expect(lines.join('')).toContain('unreadable line 3');
+    expect(lines.join('')).toContain(store.journalPath);
+  });
+
+  it('a failed append rejects, and the store saves whole next time instead of writing after a partial line', async () => {
+    const store = new FileCheckpointStore(path);
+    await store.save(sample);
+    await rm(store.journalPath);
+    await mkdir(store.journalPath); // opening a directory for append fails
+    await expect(store.append(changes('200', [['uid-c', 1]]))).rejects.toThrow();
+    await rm(store.journalPath, { recursive: true });
+    expect(await store.append(changes('200', [['uid-c', 1]]))).toBe(false);
+    await store.save({ ...sample, resourceVersion: '200' });
+    expect(await store.append(changes('300', [['uid-d', 1]]))).toBe(true);
+    expect((await new FileCheckpointStore(path).load())?.resourceVersion).toBe('300');
   });
 });
 

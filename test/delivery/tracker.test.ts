@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Checkpoint, type CheckpointStore, MemoryCheckpointStore } from '../../src/delivery/checkpoint.js';
+import { type Checkpoint, type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from '../../src/delivery/checkpoint.js';
 import { deliveryConfigSchema } from '../../src/delivery/config.js';
 import { createDelivery } from '../../src/delivery/delivery.js';
 import { DeliveryGate } from '../../src/delivery/gate.js';
@@ -189,6 +193,115 @@ describe('Checkpointer', () => {
     expect(await cp.flush()).toBe(false);
     expect(await cp.flush()).toBe(true);
     expect(store.saved).toHaveLength(1);
+  });
+});
+
+describe('CheckpointTracker changes (for a journaled store)', () => {
+  const ack = (t: CheckpointTracker, seq: number, uid: string, count: number): void => {
+    t.delivered(seq, ev(uid, count, String(seq)));
+    t.settled([seq], true);
+  };
+
+  it('holds only the pairs acknowledged since the last durable save; those acknowledged during a save wait for the next', () => {
+    const t = tracker();
+    expect(t.changes()).toBeUndefined(); // no resume point yet
+    ack(t, 1, 'a', 1);
+    ack(t, 2, 'b', 1);
+    const mark = t.changeMark();
+    expect(t.changes()).toEqual({ version: 1, api: 'events.k8s.io/v1', resourceVersion: '2', exported: [['a', 1], ['b', 1]], savedAtMs: 42 });
+    ack(t, 3, 'a', 2); // while the save is being written
+    t.saved(mark);
+    expect(t.changes()?.exported).toEqual([['a', 2]]);
+    expect(t.changes()?.resourceVersion).toBe('3');
+    t.saved(t.changeMark());
+    expect(t.changes()?.exported).toEqual([]);
+    t.saved(mark); // an older mark changes nothing
+    expect(t.changes()?.exported).toEqual([]);
+  });
+
+  it('past maxExported unsaved changes it asks for a whole snapshot, until one taken after them is saved', () => {
+    const t = tracker(undefined, { maxExported: 3 });
+    for (let i = 1; i <= 4; i++) ack(t, i, `u${i}`, 1);
+    expect(t.changes()).toBeUndefined();
+    const mark = t.changeMark();
+    ack(t, 5, 'u5', 1);
+    t.saved(mark); // the whole snapshot taken at `mark`
+    expect(t.changes()?.exported).toEqual([['u5', 1]]);
+  });
+});
+
+describe('Checkpointer with the file store journal', () => {
+  it('saves whole first, then appends only what changed; a restart from the files drops the relisted Events', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eventide-cpj-'));
+    try {
+      const path = join(dir, 'checkpoint.json');
+      const clock = new ManualClock(0);
+      const config = deliveryConfigSchema.parse({ checkpoint: { path } });
+      const saves: string[] = [];
+      const store = new FileCheckpointStore(path);
+      const spy: CheckpointStore = {
+        load: () => store.load(),
+        save: (cp) => (saves.push(`save ${cp.exported.length}`), store.save(cp)),
+        append: async (cp) => {
+          const ok = await store.append(cp);
+          saves.push(`${ok ? 'append' : 'declined'} ${cp.exported.length}`);
+          return ok;
+        },
+      };
+      const first = await createDelivery(config, { clock, logger: silentLogger(), store: spy });
+      const events = [ev('a', 1, '1'), ev('b', 3, '2'), ev('c', 1, '3'), ev('a', 2, '4', 60)];
+      const deliver = (i: number): void => {
+        first.gate.offer(events[i] as KEvent);
+        first.tracker.delivered(i + 1, events[i] as KEvent);
+        first.tracker.settled([i + 1], true);
+      };
+      deliver(0);
+      deliver(1);
+      expect(await first.checkpointer.flush()).toBe(true);
+      deliver(2);
+      expect(await first.checkpointer.flush()).toBe(true);
+      deliver(3);
+      await first.checkpointer.stop();
+      expect(saves).toEqual(['declined 2', 'save 2', 'append 1', 'append 1']);
+
+      const second = await createDelivery(config, { clock, logger: silentLogger(), store: new FileCheckpointStore(path) });
+      expect(second.checkpoint?.resourceVersion).toBe('4');
+      expect(second.checkpoint?.exported).toEqual([['b', 3], ['c', 1], ['a', 2]]);
+      expect(events.map((e) => second.gate.offer(e))).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('property: after every save, the files load back to the tracker\'s own checkpoint', async () => {
+    const op = fc.oneof(
+      { arbitrary: fc.record({ uid: fc.integer({ min: 0, max: 30 }), count: fc.integer({ min: 1, max: 5 }) }), weight: 5 },
+      { arbitrary: fc.constant('flush' as const), weight: 1 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 80 }), fc.integer({ min: 150, max: 2000 }), async (ops, journalMinBytes) => {
+        const dir = await mkdtemp(join(tmpdir(), 'eventide-cpp-'));
+        try {
+          const path = join(dir, 'checkpoint.json');
+          const t = tracker();
+          const cp = new Checkpointer(t, new FileCheckpointStore(path, { journalMinBytes }), { intervalMillis: 5000 });
+          let seq = 0;
+          for (const o of [...ops, 'flush' as const]) {
+            if (o !== 'flush') {
+              seq++;
+              t.delivered(seq, ev(`uid-${o.uid}`, o.count, String(seq)));
+              t.settled([seq], true);
+              continue;
+            }
+            await cp.flush();
+            expect(await new FileCheckpointStore(path).load()).toEqual(t.snapshot());
+          }
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
