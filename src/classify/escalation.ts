@@ -45,7 +45,7 @@ const SWEEP_MAX = 4096;
 export class EscalationTracker {
   private readonly keys: LRUCache<string, KeyState>;
   /** Event uid → {@link UID_COUNT}, {@link UID_TIME_MS}; least recently seen first, no object per uid. */
-  private readonly uids = new KeyedSlots(2);
+  private readonly uids: KeyedSlots;
   private newestMs = Number.NEGATIVE_INFINITY;
   private readonly maxSpans: number;
   private sinceSweep = 0;
@@ -56,6 +56,7 @@ export class EscalationTracker {
   constructor(private readonly options: EscalationTrackerOptions) {
     this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 16);
     this.keys = new LRUCache(growingBound(options.maxKeys));
+    this.uids = new KeyedSlots(2, 64, options.maxKeys + 1);
   }
 
   /** Records the occurrences `event` adds under `key`. */

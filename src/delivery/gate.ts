@@ -66,7 +66,7 @@ const SEEDED = Number.NEGATIVE_INFINITY;
  */
 export class DeliveryGate {
   /** Entries in least-recently-offered-first order. */
-  private readonly entries = new KeyedSlots(FIELDS);
+  private readonly entries: KeyedSlots;
   /** Held updates by uid, in the order each uid was first held. */
   private readonly held = new Map<string, Held>();
   /** Held updates of forgotten uids, returned by the next `due()`. */
@@ -86,6 +86,7 @@ export class DeliveryGate {
   ) {
     this.throttleMs = config.seriesThrottleMillis;
     this.maxEntries = config.dedupeMaxEntries;
+    this.entries = new KeyedSlots(FIELDS, 64, this.maxEntries + 1);
     this.ttlMs = config.dedupeTtlMillis;
   }
 
@@ -196,20 +197,27 @@ export class DeliveryGate {
   seed(exported: ReadonlyArray<readonly [uid: string, count: number]>): void {
     const now = this.deps.clock.now();
     const entries = this.entries;
+    // Known uids first (their count only), then the new ones in order (a uid listed twice keeps
+    // its first place and the larger count), evicting after each add: the columns hold at most
+    // the bound + 1, and what is left is what adding all and evicting the oldest at the end leaves.
+    const added = new Map<string, number>();
     for (const [uid, count] of exported) {
       const slot = entries.slotOf(uid);
       if (slot >= 0) {
         if (count > entries.get(slot, COUNT)) entries.set(slot, COUNT, count);
-        continue;
+      } else {
+        added.set(uid, Math.max(count, added.get(uid) ?? count));
       }
-      const added = entries.add(uid);
-      entries.set(added, COUNT, count);
-      entries.set(added, NOTE_HASH, Number.NaN);
-      entries.set(added, DELIVERED_EVENT_MS, SEEDED);
-      entries.set(added, DELIVERED_WALL_MS, SEEDED);
-      entries.set(added, SEEN_WALL_MS, now);
     }
-    this.evictOverflow();
+    for (const [uid, count] of added) {
+      const slot = entries.add(uid);
+      entries.set(slot, COUNT, count);
+      entries.set(slot, NOTE_HASH, Number.NaN);
+      entries.set(slot, DELIVERED_EVENT_MS, SEEDED);
+      entries.set(slot, DELIVERED_WALL_MS, SEEDED);
+      entries.set(slot, SEEN_WALL_MS, now);
+      this.evictOverflow();
+    }
   }
 
   /** Number of uids remembered. */

@@ -77,6 +77,7 @@ export class SlotList {
   }
 
   private grow(): void {
+    if (this.capacity >= this.maxCapacity) throw new RangeError(`all ${this.maxCapacity} slots are in use (free one before allocating)`);
     const capacity = Math.min(Math.max(this.firstCapacity, this.capacity * 2), this.maxCapacity);
     const newer = new Int32Array(capacity);
     newer.set(this.newer);

@@ -12,6 +12,19 @@ function contents(slots: KeyedSlots, width: number): Array<[string, number[]]> {
 type Op = { op: 'add' | 'touch' | 'remove'; key: number; value: number } | { op: 'removeOldest' };
 
 describe('KeyedSlots', () => {
+  it('with maxKeys, its columns stop growing there: an owner that evicts after each add runs at its bound', () => {
+    const slots = new KeyedSlots(3, 4, 6);
+    for (let i = 0; i < 1000; i++) {
+      const slot = slots.add(`k${i}`);
+      slots.set(slot, 2, i);
+      if (slots.size > 5) slots.remove(slots.oldest());
+    }
+    expect(contents(slots, 3)).toEqual([995, 996, 997, 998, 999].map((i) => [`k${i}`, [0, 0, i]]));
+    expect((slots as unknown as { fields: Float64Array }).fields.length).toBe(6 * 3);
+    slots.add('k1000');
+    expect(() => slots.add('k1001')).toThrow(RangeError);
+  });
+
   it('keeps the same keys, order and fields as a Map re-inserted on touch, across growth and slot reuse', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ op: fc.constantFrom('add' as const, 'touch' as const, 'remove' as const), key: fc.nat(30), value: fc.double({ noNaN: true }) }),

@@ -75,6 +75,8 @@ describe('SlotList', () => {
     list.release(list.oldest);
     expect(list.allocate()).toBe(0);
     expect(list.capacity).toBe(11);
+    // and with every slot in use, allocating is an error, never a slot past the arrays
+    expect(() => list.allocate()).toThrow(/all 11 slots are in use/);
   });
 
   it('touch of the newest slot and release of the only slot leave a consistent list', () => {
