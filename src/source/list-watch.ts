@@ -7,6 +7,7 @@ import type { JsonResponse, KubeHttp, Query } from './http.js';
 import { parseRetryAfter } from './http.js';
 import { parseJsonLine, parseStreamLine, readLineBatches, type StreamLine } from './lines.js';
 import { backoffMillis, realScheduler, type Scheduler } from './scheduler.js';
+import { pauseReads, resumeReads } from './socket-reads.js';
 
 /** A Kubernetes object as read off the wire. */
 export type WireObject = Record<string, unknown>;
@@ -565,13 +566,13 @@ export class ListWatch {
   private async pauseReading(res: IncomingMessage, signal: AbortSignal): Promise<void> {
     const socket = res.socket;
     this.state.readPauses++;
-    socket.pause();
+    const stopped = pauseReads(socket);
     try {
       // the real scheduler, not the injected one: its sleeps are the retry backoff (tests record
       // them), and a pause only means something on a real socket
       await realScheduler.sleep(this.opts.readCoalesce?.millis ?? 0, signal);
     } finally {
-      if (!socket.destroyed) socket.resume();
+      resumeReads(socket, stopped);
     }
   }
 
