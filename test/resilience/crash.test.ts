@@ -8,6 +8,8 @@ import { stringify } from 'yaml';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/simulator.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../../src/testkit/otlp-receiver.js';
 import { allOut, duplicates, eventually, recordsOf, storedEvents } from '../integration/harness.js';
+import { decodeStoredCheckpoint } from '../../src/delivery/checkpoint-codec.js';
+import { replayJournal } from '../../src/delivery/file-store.js';
 
 /**
  * Crash and restart of the real CLI (`eventide run` as a child process) against the simulated
@@ -85,11 +87,14 @@ describe('crash and restart of `eventide run`', () => {
     return running;
   }
 
-  /** Stored Events whose final count the saved checkpoint does not list as exported. */
+  /** Stored Events whose final count the saved checkpoint (snapshot and journal, as a restart reads them) does not list as exported. */
   function uncheckpointed(): Array<[string, number]> {
     const path = join(dir, 'checkpoint.json');
     if (!existsSync(path)) return [...storedEvents(sim!)];
-    const saved = new Map((JSON.parse(readFileSync(path, 'utf8')) as { exported: Array<[string, number]> }).exported);
+    const { checkpoint, journal } = decodeStoredCheckpoint(readFileSync(path, 'utf8'));
+    const journalPath = `${path}.journal`;
+    const replayed = journal !== undefined && existsSync(journalPath) ? replayJournal(checkpoint, journal, readFileSync(journalPath, 'utf8')).checkpoint : checkpoint;
+    const saved = new Map(replayed.exported);
     return [...storedEvents(sim!)].filter(([uid, count]) => (saved.get(uid) ?? 0) < count);
   }
 
