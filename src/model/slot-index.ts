@@ -22,7 +22,9 @@ interface Table {
  * compares `keys[slot] === key`. Against a Map per owner this is 8 bytes a bucket outside the
  * garbage-collected heap instead of ~40 bytes of table traced by every major GC (at 200,000
  * uids in each of four per-Event indexes, ~35 MiB of heap). The keys are spread over 32 tables
- * by hash, each doubling on its own at 3/4 full: a V8 Map rebuilds its whole table when it
+ * by hash, each doubling on its own at 4/5 full (3/4 until the seventh pass: the 100,000 and
+ * 200,000 bounds sat just past 32 tables × 3/4 of a power of two, so at the bound the tables
+ * were 38% full and held 21 bytes a key instead of 11): a V8 Map rebuilds its whole table when it
  * fills, and the per-Event indexes fill together, which held the event loop for 75–145 ms at
  * 15,000 Events/s; here each growth moves 1/32 of the keys (docs/performance.md, "Fifth pass").
  *
@@ -61,7 +63,7 @@ export class SlotIndex {
   add(key: string, slot: number): void {
     const hash = this.hashOf(key);
     let table = this.tables[hash >>> SHARD_SHIFT] as Table;
-    if ((table.count + 1) * 4 > (table.mask + 1) * 3) table = this.tables[hash >>> SHARD_SHIFT] = grown(table);
+    if ((table.count + 1) * 5 > (table.mask + 1) * 4) table = this.tables[hash >>> SHARD_SHIFT] = grown(table);
     place(table, hash, slot + 1);
     table.count++;
     this.total++;
