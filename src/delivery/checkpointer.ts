@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
+import type { Metrics } from '../observe/metrics.js';
 import type { CheckpointStore } from './checkpoint.js';
 import type { CheckpointTracker } from './tracker.js';
 
@@ -10,6 +11,8 @@ export interface CheckpointerOptions {
   /** Wall clock, to space out saves that take long. Default the system clock. */
   clock?: Clock;
   logger?: Logger;
+  /** Saves by kind and result, their duration, the time of the last one. */
+  metrics?: Metrics;
 }
 
 /**
@@ -73,11 +76,14 @@ export class Checkpointer {
     const revision = this.tracker.revision();
     if (revision === this.savedRevision) return false;
     const started = this.clock.now();
+    const metrics = this.options.metrics;
+    let kind: 'append' | 'snapshot' = 'append';
     try {
       // taken together, synchronously: changes acknowledged during the write wait for the next save
       const mark = this.tracker.changeMark();
       const changes = this.store.append ? this.tracker.changes() : undefined;
       if (!(changes && (await this.store.append?.(changes)))) {
+        kind = 'snapshot';
         const checkpoint = this.tracker.snapshot();
         if (!checkpoint) return false;
         await this.store.save(checkpoint);
@@ -85,8 +91,13 @@ export class Checkpointer {
       this.tracker.saved(mark);
       this.savedRevision = revision;
       this.saves++;
+      const now = this.clock.now();
+      metrics?.checkpointSaves.inc({ kind, result: 'ok' });
+      metrics?.checkpointSaveSeconds.observe({ kind }, (now - started) / 1000);
+      metrics?.checkpointLastSave.set(now / 1000);
       return true;
     } catch (err) {
+      metrics?.checkpointSaves.inc({ kind, result: 'error' });
       const message = err instanceof Error ? err.message : String(err);
       if (!this.warned.has(message)) {
         this.warned.add(message);

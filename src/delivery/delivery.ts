@@ -54,6 +54,7 @@ export async function createDelivery(config: DeliveryConfig, deps: DeliveryDeps)
     intervalMillis: config.checkpoint.intervalMillis,
     clock: deps.clock,
     logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   if (checkpoint) {
     deps.logger.info(

@@ -44,6 +44,12 @@ export interface Metrics {
   enrichLookups: Counter<'result'>;
   /** Pipeline latency from receipt to export hand-off, seconds. */
   pipelineSeconds: Histogram;
+  /** Checkpoint saves by kind (snapshot: the whole checkpoint; append: a journal line) and result (ok, error). */
+  checkpointSaves: Counter<'kind' | 'result'>;
+  /** Duration of successful checkpoint saves by kind, seconds. */
+  checkpointSaveSeconds: Histogram<'kind'>;
+  /** Wall-clock time of the last successful checkpoint save, epoch seconds (0 before the first). */
+  checkpointLastSave: Gauge;
 }
 
 /** Creates the metric set on a fresh registry (or the given one). */
@@ -70,6 +76,15 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
     anomalyScore: new Gauge({ name: 'eventide_anomaly_score', help: 'Latest anomaly score by detector and key (>= 1 is anomalous).', labelNames: ['detector', 'key'], registers: r }),
     enrichLookups: new Counter({ name: 'eventide_enrich_lookups_total', help: 'Enrichment lookups by result.', labelNames: ['result'], registers: r }),
     pipelineSeconds: new Histogram({ name: 'eventide_pipeline_seconds', help: 'Receipt to export hand-off.', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: r }),
+    checkpointSaves: new Counter({ name: 'eventide_checkpoint_saves_total', help: 'Checkpoint saves by kind (snapshot, append) and result.', labelNames: ['kind', 'result'], registers: r }),
+    checkpointSaveSeconds: new Histogram({
+      name: 'eventide_checkpoint_save_seconds',
+      help: 'Duration of successful checkpoint saves by kind.',
+      labelNames: ['kind'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: r,
+    }),
+    checkpointLastSave: new Gauge({ name: 'eventide_checkpoint_last_save_timestamp_seconds', help: 'Time of the last successful checkpoint save.', registers: r }),
   };
 }
 

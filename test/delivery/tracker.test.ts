@@ -11,6 +11,7 @@ import { Checkpointer, CheckpointTracker } from '../../src/delivery/tracker.js';
 import type { KEvent } from '../../src/model/event.js';
 import { ManualClock } from '../../src/model/time.js';
 import { silentLogger } from '../../src/observe/logger.js';
+import { createMetrics } from '../../src/observe/metrics.js';
 import { BASE_TIME_MS, buildEvent } from '../support/builders.js';
 
 const ev = (uid: string, count: number, rv: string, t = 0): KEvent =>
@@ -187,12 +188,20 @@ describe('Checkpointer', () => {
     const t = tracker();
     const store = new FlakyStore();
     store.failNext = 1;
-    const cp = new Checkpointer(t, store, { intervalMillis: 5000, logger: silentLogger() });
+    const metrics = createMetrics();
+    const cp = new Checkpointer(t, store, { intervalMillis: 5000, logger: silentLogger(), metrics, clock: new ManualClock(1_700_000_000_000) });
     t.delivered(1, ev('a', 1, '10'));
     t.settled([1], true);
     expect(await cp.flush()).toBe(false);
     expect(await cp.flush()).toBe(true);
     expect(store.saved).toHaveLength(1);
+    // a store without append is saved whole: one error, then one success, and when
+    const saves = (await metrics.checkpointSaves.get()).values.map((v) => [v.labels, v.value]);
+    expect(saves).toEqual([
+      [{ kind: 'snapshot', result: 'error' }, 1],
+      [{ kind: 'snapshot', result: 'ok' }, 1],
+    ]);
+    expect((await metrics.checkpointLastSave.get()).values[0]?.value).toBe(1_700_000_000);
   });
 });
 
@@ -248,7 +257,8 @@ describe('Checkpointer with the file store journal', () => {
           return ok;
         },
       };
-      const first = await createDelivery(config, { clock, logger: silentLogger(), store: spy });
+      const metrics = createMetrics();
+      const first = await createDelivery(config, { clock, logger: silentLogger(), store: spy, metrics });
       const events = [ev('a', 1, '1'), ev('b', 3, '2'), ev('c', 1, '3'), ev('a', 2, '4', 60)];
       const deliver = (i: number): void => {
         first.gate.offer(events[i] as KEvent);
@@ -263,6 +273,11 @@ describe('Checkpointer with the file store journal', () => {
       deliver(3);
       await first.checkpointer.stop();
       expect(saves).toEqual(['declined 2', 'save 2', 'append 1', 'append 1']);
+      const counted = (await metrics.checkpointSaves.get()).values.map((v) => [v.labels.kind, v.labels.result, v.value]);
+      expect(counted).toEqual([
+        ['snapshot', 'ok', 1],
+        ['append', 'ok', 2],
+      ]);
 
       const second = await createDelivery(config, { clock, logger: silentLogger(), store: new FileCheckpointStore(path) });
       expect(second.checkpoint?.resourceVersion).toBe('4');
