@@ -49,13 +49,19 @@ describe('pauseReads', () => {
     for (const c of cleanup.splice(0)) c();
   });
 
-  it('over TCP, nothing is read while paused (a plain pause() reads on into the stream buffer); everything arrives after resume, in order', async () => {
+  /** A connected client socket and a way to send to it from its server, over plain TCP. */
+  async function tcpPair(): Promise<{ client: Socket; send: (chunk: Buffer) => void }> {
     const server = netServer();
     const { port, connected, send } = await serve(server, 'connection');
     cleanup.push(() => server.close());
     const client = netConnect(port, '127.0.0.1');
     cleanup.push(() => client.destroy());
     await Promise.all([new Promise((r) => client.once('connect', r)), connected]);
+    return { client, send };
+  }
+
+  it('over TCP, nothing is read while paused (a plain pause() reads on into the stream buffer); everything arrives after resume, in order', async () => {
+    const { client, send } = await tcpPair();
 
     const paused = await trickleWhilePaused(client, send, pauseReads);
     expect(paused.stopped).toBe(true);
@@ -84,12 +90,7 @@ describe('pauseReads', () => {
   });
 
   it('a socket that is not reading is only paused, and resumes as before', async () => {
-    const server = netServer();
-    const { port, connected, send } = await serve(server, 'connection');
-    cleanup.push(() => server.close());
-    const client = netConnect(port, '127.0.0.1');
-    cleanup.push(() => client.destroy());
-    await Promise.all([new Promise((r) => client.once('connect', r)), connected]);
+    const { client, send } = await tcpPair();
     let received = 0;
     client.on('data', (d: Buffer) => (received += d.length));
     expect(pauseReads(client)).toBe(true);
