@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Checkpoint } from './checkpoint.js';
+import type { Checkpoint, PiecewiseCheckpoint } from './checkpoint.js';
 
 const checkpointSchema = z.object({
   version: z.literal(1),
@@ -28,9 +28,9 @@ export function encodeCheckpoint(checkpoint: Checkpoint): string {
  * {@link encodeCheckpoint}'s JSON in pieces of at most `pairsPerChunk` `exported` pairs, for a
  * writer that yields between them: at 200,000 pairs the JSON is ~9 MB, and building it at once
  * held the event loop for 50–100 ms every save. The pieces joined are exactly
- * `JSON.stringify(checkpoint)`.
+ * `JSON.stringify(checkpoint)` (of the pairs as an array, when `exported` is {@link PairColumns}).
  */
-export function* encodeCheckpointChunks(checkpoint: Checkpoint & { journal?: string }, pairsPerChunk = 4096): Generator<string> {
+export function* encodeCheckpointChunks(checkpoint: PiecewiseCheckpoint & { journal?: string }, pairsPerChunk = 4096): Generator<string> {
   let out = '{';
   let first = true;
   for (const [key, value] of Object.entries(checkpoint)) {
@@ -41,7 +41,7 @@ export function* encodeCheckpointChunks(checkpoint: Checkpoint & { journal?: str
       out += JSON.stringify(value);
       continue;
     }
-    const pairs = value as Checkpoint['exported'];
+    const pairs = value as PiecewiseCheckpoint['exported'];
     out += '[';
     for (let from = 0; from < pairs.length; from += pairsPerChunk) {
       // a slice's JSON without its brackets is the JSON of those pairs inside the whole array

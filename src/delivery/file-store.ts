@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from '../observe/logger.js';
-import type { Checkpoint, CheckpointStore } from './checkpoint.js';
+import type { Checkpoint, CheckpointStore, PiecewiseCheckpoint } from './checkpoint.js';
 import { CheckpointFormatError, decodeCheckpoint, decodeStoredCheckpoint, encodeCheckpointChunks } from './checkpoint-codec.js';
 
 /** Options of a {@link FileCheckpointStore}. */
@@ -115,7 +115,12 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   /** Atomically replaces the snapshot with `checkpoint` and starts an empty journal (creating the directory if needed). */
-  async save(checkpoint: Checkpoint): Promise<void> {
+  save(checkpoint: Checkpoint): Promise<void> {
+    return this.savePiecewise(checkpoint);
+  }
+
+  /** {@link save}, reading `exported` a piece at a time. */
+  async savePiecewise(checkpoint: PiecewiseCheckpoint): Promise<void> {
     this.journalOpen = false;
     await mkdir(dirname(this.path), { recursive: true });
     const journal = this.newJournalId();

@@ -2,7 +2,7 @@ import type { KEvent, SourceApi } from '../model/event.js';
 import { KeyedSlots } from '../model/keyed-slots.js';
 import type { Clock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
-import type { Checkpoint } from './checkpoint.js';
+import { type Checkpoint, PairColumns, type PiecewiseCheckpoint } from './checkpoint.js';
 
 export { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 
@@ -169,6 +169,12 @@ export class CheckpointTracker {
 
   /** The checkpoint to save, or undefined before any resume point is known. */
   snapshot(): Checkpoint | undefined {
+    const columns = this.snapshotColumns();
+    return columns && { ...columns, exported: columns.exported.slice(0, columns.exported.length) };
+  }
+
+  /** {@link snapshot} with `exported` as columns (uids, counts), for a store that reads it a piece at a time. */
+  snapshotColumns(): (PiecewiseCheckpoint & { exported: PairColumns }) | undefined {
     if (this.resourceVersion === undefined) return undefined;
     const now = this.options.clock.now();
     this.expireExported(now);
@@ -176,7 +182,7 @@ export class CheckpointTracker {
       version: 1,
       ...(this.api ? { api: this.api } : {}),
       resourceVersion: this.resourceVersion,
-      exported: this.exportedPairs(),
+      exported: this.exportedColumns(),
       savedAtMs: now,
     };
   }
@@ -333,13 +339,17 @@ export class CheckpointTracker {
     }
   }
 
-  /** `exported` as (uid, count) pairs, oldest first. */
-  private exportedPairs(): Array<[string, number]> {
+  /** `exported` as uid and count columns, oldest first (copies: the tracker goes on while a save is written). */
+  private exportedColumns(): PairColumns {
     const exported = this.exported;
-    const out: Array<[string, number]> = new Array(exported.size);
+    const uids: string[] = new Array(exported.size);
+    const counts: number[] = new Array(exported.size);
     let i = 0;
-    for (let slot = exported.oldest(); slot >= 0; slot = exported.newer(slot)) out[i++] = [exported.keyOf(slot), exported.get(slot, EXPORTED_COUNT)];
-    return out;
+    for (let slot = exported.oldest(); slot >= 0; slot = exported.newer(slot)) {
+      uids[i] = exported.keyOf(slot);
+      counts[i++] = exported.get(slot, EXPORTED_COUNT);
+    }
+    return new PairColumns(uids, counts);
   }
 
   private countHeld(): number {

@@ -11,6 +11,7 @@ import {
   createCheckpointStore,
   FileCheckpointStore,
   NoopCheckpointStore,
+  PairColumns,
 } from '../../src/delivery/checkpoint.js';
 import { compactCheckpoint, decodeCheckpoint, encodeCheckpoint, encodeCheckpointChunks } from '../../src/delivery/checkpoint-codec.js';
 import { checkpointConfigSchema } from '../../src/delivery/config.js';
@@ -261,6 +262,12 @@ describe('checkpoint codec', () => {
         const chunks = [...encodeCheckpointChunks(cp, perChunk)];
         expect(chunks.join('')).toBe(JSON.stringify(cp));
         expect(chunks.length).toBe(Math.floor(cp.exported.length / perChunk) + 1);
+        // the same pairs as columns, turned into pairs a piece at a time: the same pieces
+        const columns = new PairColumns(
+          cp.exported.map(([uid]) => uid),
+          cp.exported.map(([, count]) => count),
+        );
+        expect([...encodeCheckpointChunks({ ...cp, exported: columns }, perChunk)]).toEqual(chunks);
       }),
       { seed: 20261123, numRuns: 300 },
     );
