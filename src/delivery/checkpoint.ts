@@ -72,7 +72,7 @@ export interface CheckpointStore {
    * this process yet, or its additions have grown as large as the checkpoint). Stores without
    * it are always saved whole.
    */
-  append?(changes: Checkpoint): Promise<boolean>;
+  append?(changes: PiecewiseCheckpoint): Promise<boolean>;
   /** {@link save} of a checkpoint whose `exported` it reads a piece at a time; stores without it get {@link save}. */
   savePiecewise?(checkpoint: PiecewiseCheckpoint): Promise<void>;
 }

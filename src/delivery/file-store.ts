@@ -136,7 +136,7 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   /** Appends `changes` as one journal line (fsynced); false when a whole {@link save} is due instead. */
-  async append(changes: Checkpoint): Promise<boolean> {
+  async append(changes: PiecewiseCheckpoint): Promise<boolean> {
     if (!this.journalOpen || this.journalBytes >= Math.max(this.journalMinBytes, this.snapshotBytes)) return false;
     // a failed append may leave part of a line: never write after it, the next save starts over
     this.journalOpen = false;

@@ -199,21 +199,18 @@ export class CheckpointTracker {
 
   /**
    * The checkpoint's changes since the last {@link saved}: its current resume point and only the
-   * (uid, count) pairs acknowledged since, oldest first; what an appending store writes. Undefined
+   * (uid, count) pairs acknowledged since, oldest first, as columns; what an appending store writes. Undefined
    * before any resume point is known, or when more changes than `maxExported` piled up unsaved
    * (a whole {@link snapshot} is needed then).
    */
-  changes(): Checkpoint | undefined {
+  changes(): (PiecewiseCheckpoint & { exported: PairColumns }) | undefined {
     if (this.resourceVersion === undefined || this.unknownBefore > this.savedBefore) return undefined;
-    const uids = this.changedUids;
-    const counts = this.changedCounts;
-    const exported: Array<[string, number]> = new Array(uids.length);
-    for (let i = 0; i < uids.length; i++) exported[i] = [uids[i] as string, counts[i] as number];
     return {
       version: 1,
       ...(this.api ? { api: this.api } : {}),
       resourceVersion: this.resourceVersion,
-      exported,
+      // copies of the columns: more changes come while the line is written
+      exported: new PairColumns(this.changedUids.slice(), this.changedCounts.slice()),
       savedAtMs: this.options.clock.now(),
     };
   }

@@ -217,15 +217,19 @@ describe('CheckpointTracker changes (for a journaled store)', () => {
     ack(t, 1, 'a', 1);
     ack(t, 2, 'b', 1);
     const mark = t.changeMark();
-    expect(t.changes()).toEqual({ version: 1, api: 'events.k8s.io/v1', resourceVersion: '2', exported: [['a', 1], ['b', 1]], savedAtMs: 42 });
+    const pairs = (): Array<[string, number]> | undefined => {
+      const exported = t.changes()?.exported;
+      return exported?.slice(0, exported.length);
+    };
+    expect({ ...t.changes(), exported: pairs() }).toEqual({ version: 1, api: 'events.k8s.io/v1', resourceVersion: '2', exported: [['a', 1], ['b', 1]], savedAtMs: 42 });
     ack(t, 3, 'a', 2); // while the save is being written
     t.saved(mark);
-    expect(t.changes()?.exported).toEqual([['a', 2]]);
+    expect(pairs()).toEqual([['a', 2]]);
     expect(t.changes()?.resourceVersion).toBe('3');
     t.saved(t.changeMark());
-    expect(t.changes()?.exported).toEqual([]);
+    expect(pairs()).toEqual([]);
     t.saved(mark); // an older mark changes nothing
-    expect(t.changes()?.exported).toEqual([]);
+    expect(pairs()).toEqual([]);
   });
 
   it('past maxExported unsaved changes it asks for a whole snapshot, until one taken after them is saved', () => {
@@ -235,7 +239,8 @@ describe('CheckpointTracker changes (for a journaled store)', () => {
     const mark = t.changeMark();
     ack(t, 5, 'u5', 1);
     t.saved(mark); // the whole snapshot taken at `mark`
-    expect(t.changes()?.exported).toEqual([['u5', 1]]);
+    const exported = t.changes()?.exported;
+    expect(exported?.slice(0, exported.length)).toEqual([['u5', 1]]);
   });
 });
 
