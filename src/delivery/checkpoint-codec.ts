@@ -56,6 +56,12 @@ export function* encodeCheckpointChunks(checkpoint: PiecewiseCheckpoint & { jour
   yield `${out}}`;
 }
 
+/** `checkpoint` with its `exported` pairs in one array, for a store that needs them all at once. */
+export function wholeCheckpoint(checkpoint: PiecewiseCheckpoint): Checkpoint {
+  const { exported } = checkpoint;
+  return Array.isArray(exported) ? (checkpoint as Checkpoint) : { ...checkpoint, exported: exported.slice(0, exported.length) };
+}
+
 /** Parses and validates a stored checkpoint; throws {@link CheckpointFormatError} saying what is wrong. */
 export function decodeCheckpoint(text: string): Checkpoint {
   return decodeStoredCheckpoint(text).checkpoint;

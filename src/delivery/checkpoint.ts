@@ -4,6 +4,7 @@ import type { SourceApi } from '../model/event.js';
 import type { Logger } from '../observe/logger.js';
 import type { CheckpointConfig } from './config.js';
 import { ConfigMapCheckpointStore } from './configmap-store.js';
+import { wholeCheckpoint } from './checkpoint-codec.js';
 import { FileCheckpointStore } from './file-store.js';
 
 export { FileCheckpointStore } from './file-store.js';
@@ -56,15 +57,18 @@ export class PairColumns implements PairSource {
   }
 }
 
-/** A {@link Checkpoint} whose `exported` is read a piece at a time (what the file store writes). */
+/** A {@link Checkpoint} whose `exported` is read a piece at a time (what the checkpointer hands a store). */
 export type PiecewiseCheckpoint = Omit<Checkpoint, 'exported'> & { exported: PairSource };
 
 /** Loads and saves the {@link Checkpoint}. Implementations: file, ConfigMap, no-op. */
 export interface CheckpointStore {
   /** The last saved checkpoint, or undefined when there is none (first start). */
   load(): Promise<Checkpoint | undefined>;
-  /** Replaces the saved checkpoint. */
-  save(checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Replaces the saved checkpoint. `exported` may be read a piece at a time (the file store
+   * does); a store that needs the whole list takes `wholeCheckpoint` of it (checkpoint-codec.ts).
+   */
+  save(checkpoint: PiecewiseCheckpoint): Promise<void>;
   /**
    * Adds to the saved checkpoint instead of replacing it: `changes` holds the new resume point
    * and only the (uid, count) pairs acknowledged since the last save or append. Resolves false,
@@ -73,8 +77,6 @@ export interface CheckpointStore {
    * it are always saved whole.
    */
   append?(changes: PiecewiseCheckpoint): Promise<boolean>;
-  /** {@link save} of a checkpoint whose `exported` it reads a piece at a time; stores without it get {@link save}. */
-  savePiecewise?(checkpoint: PiecewiseCheckpoint): Promise<void>;
 }
 
 /** Keeps nothing (`delivery.checkpoint.type: none`): every start lists everything again. */
@@ -84,7 +86,7 @@ export class NoopCheckpointStore implements CheckpointStore {
     return undefined;
   }
   /** Does nothing. */
-  async save(_checkpoint: Checkpoint): Promise<void> {}
+  async save(_checkpoint: PiecewiseCheckpoint): Promise<void> {}
 }
 
 /** Keeps the checkpoint in memory (tests, demos): a "restart" that reuses the instance resumes. */
@@ -100,8 +102,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   /** Keeps `checkpoint` (a copy) as the current one. */
-  async save(checkpoint: Checkpoint): Promise<void> {
-    const copy = structuredClone(checkpoint);
+  async save(checkpoint: PiecewiseCheckpoint): Promise<void> {
+    const copy = structuredClone(wholeCheckpoint(checkpoint));
     this.current = copy;
     this.saved.push(copy);
   }

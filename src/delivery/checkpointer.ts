@@ -84,15 +84,9 @@ export class Checkpointer {
       const changes = this.store.append ? this.tracker.changes() : undefined;
       if (!(changes && (await this.store.append?.(changes)))) {
         kind = 'snapshot';
-        if (this.store.savePiecewise) {
-          const checkpoint = this.tracker.snapshotColumns();
-          if (!checkpoint) return false;
-          await this.store.savePiecewise(checkpoint);
-        } else {
-          const checkpoint = this.tracker.snapshot();
-          if (!checkpoint) return false;
-          await this.store.save(checkpoint);
-        }
+        const checkpoint = this.tracker.snapshotColumns();
+        if (!checkpoint) return false;
+        await this.store.save(checkpoint);
       }
       this.tracker.saved(mark);
       this.savedRevision = revision;

@@ -1,8 +1,8 @@
 import type { CoreV1Api } from '../kube/apis.js';
 import { ApiException, type KubeConfig, type V1ConfigMap } from '../kube/client.js';
 import type { Logger } from '../observe/logger.js';
-import type { Checkpoint, CheckpointStore } from './checkpoint.js';
-import { CheckpointFormatError, compactCheckpoint, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
+import type { Checkpoint, CheckpointStore, PiecewiseCheckpoint } from './checkpoint.js';
+import { CheckpointFormatError, compactCheckpoint, decodeCheckpoint, encodeCheckpoint, wholeCheckpoint } from './checkpoint-codec.js';
 
 /** Key of the ConfigMap's `data` that holds the checkpoint JSON. */
 export const CHECKPOINT_DATA_KEY = 'checkpoint.json';
@@ -61,8 +61,8 @@ export class ConfigMapCheckpointStore implements CheckpointStore {
   }
 
   /** Writes the checkpoint (compacted to the byte cap), creating the ConfigMap if needed. */
-  async save(checkpoint: Checkpoint): Promise<void> {
-    const json = encodeCheckpoint(compactCheckpoint(checkpoint, this.maxBytes));
+  async save(checkpoint: PiecewiseCheckpoint): Promise<void> {
+    const json = encodeCheckpoint(compactCheckpoint(wholeCheckpoint(checkpoint), this.maxBytes));
     if (!this.known) await this.read();
     try {
       await this.write(json);

@@ -114,13 +114,8 @@ export class FileCheckpointStore implements CheckpointStore {
     return checkpoint;
   }
 
-  /** Atomically replaces the snapshot with `checkpoint` and starts an empty journal (creating the directory if needed). */
-  save(checkpoint: Checkpoint): Promise<void> {
-    return this.savePiecewise(checkpoint);
-  }
-
-  /** {@link save}, reading `exported` a piece at a time. */
-  async savePiecewise(checkpoint: PiecewiseCheckpoint): Promise<void> {
+  /** Atomically replaces the snapshot with `checkpoint` (its `exported` read a piece at a time) and starts an empty journal (creating the directory if needed). */
+  async save(checkpoint: PiecewiseCheckpoint): Promise<void> {
     this.journalOpen = false;
     await mkdir(dirname(this.path), { recursive: true });
     const journal = this.newJournalId();

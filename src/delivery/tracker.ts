@@ -3,6 +3,7 @@ import { KeyedSlots } from '../model/keyed-slots.js';
 import type { Clock } from '../model/time.js';
 import type { Logger } from '../observe/logger.js';
 import { type Checkpoint, PairColumns, type PiecewiseCheckpoint } from './checkpoint.js';
+import { wholeCheckpoint } from './checkpoint-codec.js';
 
 export { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 
@@ -172,7 +173,7 @@ export class CheckpointTracker {
   /** The checkpoint to save, or undefined before any resume point is known. */
   snapshot(): Checkpoint | undefined {
     const columns = this.snapshotColumns();
-    return columns && { ...columns, exported: columns.exported.slice(0, columns.exported.length) };
+    return columns && wholeCheckpoint(columns);
   }
 
   /** {@link snapshot} with `exported` as columns (uids, counts), for a store that reads it a piece at a time. */

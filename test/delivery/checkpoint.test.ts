@@ -166,7 +166,8 @@ describe('FileCheckpointStore journal', () => {
     const store = new FileCheckpointStore(path);
     await store.save(sample);
     await store.append(changes('200', [['uid-c', 1]]));
-    await store.save({ ...sample, resourceVersion: '250', exported: [['uid-z', 1]] });
+    const next: Checkpoint = { ...sample, resourceVersion: '250', exported: [['uid-z', 1]] };
+    await store.save(next);
     expect(await new FileCheckpointStore(path).load()).toEqual({ ...sample, resourceVersion: '250', exported: [['uid-z', 1]] });
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Checkpoint, type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from '../../src/delivery/checkpoint.js';
+import { type Checkpoint, type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore, type PiecewiseCheckpoint } from '../../src/delivery/checkpoint.js';
 import { deliveryConfigSchema } from '../../src/delivery/config.js';
 import { createDelivery } from '../../src/delivery/delivery.js';
 import { DeliveryGate } from '../../src/delivery/gate.js';
@@ -20,7 +20,7 @@ const ev = (uid: string, count: number, rv: string, t = 0): KEvent =>
 /** An in-memory store whose saves can be made to fail. */
 class FlakyStore extends MemoryCheckpointStore {
   failNext = 0;
-  override async save(checkpoint: Checkpoint): Promise<void> {
+  override async save(checkpoint: PiecewiseCheckpoint): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('disk full');
