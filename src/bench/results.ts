@@ -21,6 +21,19 @@ export interface ThroughputResult extends DeliveryCounts {
    * sensitive than records/s to other processes sharing the machine, so A/B comparisons use it.
    */
   cpuMicrosPerRecord: number;
+  /** Export requests the receiver answered during the run (records per request = received / requests). */
+  requests: number;
+  /** CPU of the process under test over the run (all its threads), percent of one core. */
+  cpuPercent: number;
+  /** Share of the run its main thread was busy, 0–1: below 1, it waited (for input or for acknowledgements). */
+  eventLoopUtilization: number;
+  /** CPU of the receiver over the run, percent of one core. */
+  receiverCpuPercent: number;
+  /**
+   * CPU of the simulator (the load generator) over the run, percent of one core; eventide runs
+   * only. With the receiver's and the sidecar's it tells whether the machine's cores were the limit.
+   */
+  simulatorCpuPercent?: number;
 }
 
 /** A run at a fixed offered rate. */

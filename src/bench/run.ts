@@ -35,10 +35,30 @@ function counts(offered: number, stats: ReceiverStats): DeliveryCounts {
   return { offered, received: stats.distinct, lost: Math.max(0, offered - stats.distinct), duplicates: stats.duplicates };
 }
 
-function throughput(offered: number, stats: ReceiverStats, startedAtMillis: number, cpu: [ProcessUsage, ProcessUsage]): ThroughputResult {
+/** Usage before and after a throughput run: of the process under test, the receiver and (eventide runs) the simulator. */
+interface RunUsage {
+  tested: [ProcessUsage, ProcessUsage];
+  receiver: [ProcessUsage, ProcessUsage];
+  simulator?: [ProcessUsage, ProcessUsage];
+}
+
+function throughput(offered: number, stats: ReceiverStats, startedAtMillis: number, usage: RunUsage): ThroughputResult {
   const seconds = Math.max(0.001, (stats.lastArrivalMillis - startedAtMillis) / 1000);
-  const cpuMicrosPerRecord = (cpu[1].cpuMicros - cpu[0].cpuMicros) / Math.max(1, stats.distinct);
-  return { ...counts(offered, stats), seconds, recordsPerSecond: stats.distinct / seconds, cpuMicrosPerRecord };
+  // percentages over the run from its start: the processes idled while the simulator built its Events
+  const fromStart = ([a, b]: [ProcessUsage, ProcessUsage]): [ProcessUsage, ProcessUsage] => [{ ...a, atMillis: Math.max(a.atMillis, startedAtMillis) }, b];
+  const [before, after] = fromStart(usage.tested);
+  const result: ThroughputResult = {
+    ...counts(offered, stats),
+    seconds,
+    recordsPerSecond: stats.distinct / seconds,
+    cpuMicrosPerRecord: (after.cpuMicros - before.cpuMicros) / Math.max(1, stats.distinct),
+    requests: stats.requests,
+    cpuPercent: cpuPercent(before, after),
+    eventLoopUtilization: eventLoopUtilization(before, after),
+    receiverCpuPercent: cpuPercent(...fromStart(usage.receiver)),
+  };
+  if (usage.simulator) result.simulatorCpuPercent = cpuPercent(...usage.simulator);
+  return result;
 }
 
 function cpuPercent(a: ProcessUsage, b: ProcessUsage): number {
@@ -177,10 +197,11 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       const worker = fork('worker-child');
       await worker.request('prepareCeiling', { endpoint, count: config.throughputEvents, objects: config.objects });
       await receiver.request('reset');
-      const before = await worker.request<ProcessUsage>('usage');
+      const before = await Promise.all([worker.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
       const run = await worker.request<{ startedAtMillis: number }>('runCeiling');
       const stats = await waitFor(config.throughputEvents);
-      report.ceiling = throughput(config.throughputEvents, stats, run.startedAtMillis, [before, await worker.request<ProcessUsage>('usage')]);
+      const after = await Promise.all([worker.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
+      report.ceiling = throughput(config.throughputEvents, stats, run.startedAtMillis, { tested: [before[0], after[0]], receiver: [before[1], after[1]] });
       await close(worker);
     }
     if (phases.has('throughput')) {
@@ -188,10 +209,11 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
         progress(`throughput: eventide, detectors ${label}, ${config.throughputEvents} events`);
         const run = await startEventide(config.objects, detectors.overrides, 0);
         await warmUp(run);
-        const before = await run.worker.request<ProcessUsage>('usage');
-        const streamed = run.sim.request<{ startedAtMillis: number }>('stream', { firstSeq: config.warmupEvents, count: config.throughputEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0, prebuilt: true });
-        const [{ startedAtMillis }, stats] = await Promise.all([streamed, waitFor(config.throughputEvents)]);
-        const result = throughput(config.throughputEvents, stats, startedAtMillis, [before, await run.worker.request<ProcessUsage>('usage')]);
+        const before = await Promise.all([run.worker.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage')]);
+        const streamed = run.sim.request<{ startedAtMillis: number; usageAtStart: ProcessUsage }>('stream', { firstSeq: config.warmupEvents, count: config.throughputEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0, prebuilt: true });
+        const [{ startedAtMillis, usageAtStart }, stats] = await Promise.all([streamed, waitFor(config.throughputEvents)]);
+        const after = await Promise.all([run.worker.request<ProcessUsage>('usage'), receiver.request<ProcessUsage>('usage'), run.sim.request<ProcessUsage>('usage')]);
+        const result = throughput(config.throughputEvents, stats, startedAtMillis, { tested: [before[0], after[0]], receiver: [before[1], after[1]], simulator: [usageAtStart, after[2]] });
         if (label === 'off') report.throughputDetectorsOff = result;
         else report.throughputDetectorsOn = result;
         await run.worker.request('stopSidecar');

@@ -4,8 +4,7 @@
  */
 import { startApiServer, type ApiServerHandle } from '../simulator/apiserver.js';
 import { ObjectStore } from '../simulator/store.js';
-import { processUsage } from './ipc.js';
-import { serveRequests } from './ipc.js';
+import { processUsage, serveRequests, type ProcessUsage } from './ipc.js';
 import { nowMicros } from './stamp.js';
 import { benchEvent, benchEventTemplate, benchNodeObjects, benchPodObject, stampBenchEvent, type BenchEventTemplate, type JsonObject } from './workload.js';
 
@@ -84,19 +83,20 @@ serveRequests({
   },
   /**
    * Writes `count` Events, at `ratePerSecond` or as fast as it can (in chunks with a loop turn
-   * between them, so open watches are written to meanwhile); resolves with the wall time taken
-   * and when it started, epoch ms.
+   * between them, so open watches are written to meanwhile); resolves with the wall time taken,
+   * when it started (epoch ms) and this process's usage then (after building the Events ahead).
    */
   stream: (args: StreamArgs) =>
-    new Promise<{ written: number; millis: number; startedAtMillis: number }>((resolve, reject) => {
+    new Promise<{ written: number; millis: number; startedAtMillis: number; usageAtStart: ProcessUsage }>((resolve, reject) => {
       ensurePods(args.objects);
       const prebuilt = args.prebuilt ? Array.from({ length: args.count }, (_, i) => benchEventTemplate(args.firstSeq + i, args.objects)) : undefined;
+      const usageAtStart = processUsage();
       const started = Date.now();
       let done = 0;
       const writeUpTo = (target: number): void => {
         for (; done < Math.min(target, args.count); done++) write(build(args.firstSeq + done, args.objects, prebuilt?.[done]), args.keepEvents);
       };
-      const finish = (): void => resolve({ written: done, millis: Date.now() - started, startedAtMillis: started });
+      const finish = (): void => resolve({ written: done, millis: Date.now() - started, startedAtMillis: started, usageAtStart });
       if (args.ratePerSecond <= 0) {
         const chunk = (): void => {
           // Keep the watchers fed but not buried: building megabytes of unread watch lines costs

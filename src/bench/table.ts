@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { LatencySummary } from './histogram.js';
-import type { BenchReport, DeliveryCounts } from './results.js';
+import type { BenchReport, DeliveryCounts, ThroughputResult } from './results.js';
 
 const n0 = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (l: LatencySummary): string => `${l.p50Millis.toFixed(1)} / ${l.p95Millis.toFixed(1)} / ${l.p99Millis.toFixed(1)}`;
@@ -17,7 +17,9 @@ export function renderReport(report: BenchReport): string {
   ];
   const figures = new Table({ head: ['run', 'figure', 'delivered', 'detail'] });
   const ceiling = report.ceiling?.recordsPerSecond;
-  const cpu = (run: { cpuMicrosPerRecord: number }): string => `, CPU ${run.cpuMicrosPerRecord.toFixed(1)} µs/record`;
+  const cpu = (run: ThroughputResult): string =>
+    `, CPU ${run.cpuMicrosPerRecord.toFixed(1)} µs/record, ${n0(run.received / Math.max(1, run.requests))} records/request; CPU % of a core: ${run.cpuPercent.toFixed(0)} (event loop ${run.eventLoopUtilization.toFixed(2)}), ` +
+    `${run.simulatorCpuPercent !== undefined ? `simulator ${run.simulatorCpuPercent.toFixed(0)}, ` : ''}receiver ${run.receiverCpuPercent.toFixed(0)}`;
   if (report.ceiling) figures.push(['ceiling: stock OTel JS pipeline', `${n0(report.ceiling.recordsPerSecond)} records/s`, delivery(report.ceiling), `${report.ceiling.seconds.toFixed(2)} s${cpu(report.ceiling)}`]);
   for (const [label, run] of [
     ['eventide, detectors off', report.throughputDetectorsOff],

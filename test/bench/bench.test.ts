@@ -30,7 +30,13 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
       expect(run).toMatchObject({ offered: 400, received: 400, lost: 0, duplicates: 0 });
       expect(run!.recordsPerSecond).toBeGreaterThan(0);
       expect(run!.cpuMicrosPerRecord).toBeGreaterThan(0);
+      expect(run!.requests).toBeGreaterThan(0);
+      expect(run!.requests).toBeLessThanOrEqual(400);
+      expect(run!.cpuPercent).toBeGreaterThan(0);
+      expect(run!.receiverCpuPercent).toBeGreaterThan(0);
     }
+    expect(report.ceiling!.simulatorCpuPercent).toBeUndefined();
+    expect(report.throughputDetectorsOff!.simulatorCpuPercent).toBeGreaterThan(0);
     expect(report.latency).toMatchObject({ offered: 400, received: 400, lost: 0, duplicates: 0, offeredPerSecond: 400 });
     expect(report.latency!.latency.count).toBe(400);
     expect(report.latency!.latency.p99Millis).toBeGreaterThanOrEqual(report.latency!.latency.p50Millis);
