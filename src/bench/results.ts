@@ -99,11 +99,46 @@ export interface BenchReport {
   harnessNiceFailures: number;
   /** Detector `enabled` flags switched on for the detectors-on runs. */
   detectors: string[];
+  /**
+   * The stock pipeline's figure the ratios are taken against: with the throughput phase, its runs
+   * before and after the eventide runs taken together ({@link combineThroughput}), so a machine
+   * that speeds up or slows down during the run does not favour either side; else its one run.
+   */
   ceiling?: ThroughputResult;
+  /** Each ceiling run, in order (two with the throughput phase: before and after it). */
+  ceilingRuns?: ThroughputResult[];
   throughputDetectorsOff?: ThroughputResult;
   throughputDetectorsOn?: ThroughputResult;
   latency?: RateResult;
   normalRate?: RateResult;
   memory?: MemoryResult;
   targets: TargetResult[];
+}
+
+/**
+ * Throughput runs of the same pipeline taken as one: counts and requests added, records/s as all
+ * records over all seconds, CPU per record weighted by records, percentages weighted by seconds.
+ */
+export function combineThroughput(runs: readonly ThroughputResult[]): ThroughputResult {
+  if (runs.length === 0) throw new Error('combineThroughput: no runs');
+  if (runs.length === 1) return runs[0]!;
+  const sum = (pick: (run: ThroughputResult) => number): number => runs.reduce((total, run) => total + pick(run), 0);
+  const seconds = sum((run) => run.seconds);
+  const received = sum((run) => run.received);
+  const bySeconds = (pick: (run: ThroughputResult) => number): number => sum((run) => pick(run) * run.seconds) / seconds;
+  const combined: ThroughputResult = {
+    offered: sum((run) => run.offered),
+    received,
+    lost: sum((run) => run.lost),
+    duplicates: sum((run) => run.duplicates),
+    seconds,
+    recordsPerSecond: received / seconds,
+    cpuMicrosPerRecord: sum((run) => run.cpuMicrosPerRecord * run.received) / Math.max(1, received),
+    requests: sum((run) => run.requests),
+    cpuPercent: bySeconds((run) => run.cpuPercent),
+    eventLoopUtilization: bySeconds((run) => run.eventLoopUtilization),
+    receiverCpuPercent: bySeconds((run) => run.receiverCpuPercent),
+  };
+  if (runs.every((run) => run.simulatorCpuPercent !== undefined)) combined.simulatorCpuPercent = bySeconds((run) => run.simulatorCpuPercent!);
+  return combined;
 }

@@ -20,7 +20,11 @@ export function renderReport(report: BenchReport): string {
   const cpu = (run: ThroughputResult): string =>
     `, CPU ${run.cpuMicrosPerRecord.toFixed(1)} µs/record, ${n0(run.received / Math.max(1, run.requests))} records/request; CPU % of a core: ${run.cpuPercent.toFixed(0)} (event loop ${run.eventLoopUtilization.toFixed(2)}), ` +
     `${run.simulatorCpuPercent !== undefined ? `simulator ${run.simulatorCpuPercent.toFixed(0)}, ` : ''}receiver ${run.receiverCpuPercent.toFixed(0)}`;
-  if (report.ceiling) figures.push(['ceiling: stock OTel JS pipeline', `${n0(report.ceiling.recordsPerSecond)} records/s`, delivery(report.ceiling), `${report.ceiling.seconds.toFixed(2)} s${cpu(report.ceiling)}`]);
+  if (report.ceiling) {
+    const runs = report.ceilingRuns ?? [];
+    const each = runs.length > 1 ? ` (runs before and after the eventide runs: ${runs.map((run) => n0(run.recordsPerSecond)).join(' and ')} records/s)` : '';
+    figures.push(['ceiling: stock OTel JS pipeline', `${n0(report.ceiling.recordsPerSecond)} records/s`, delivery(report.ceiling), `${report.ceiling.seconds.toFixed(2)} s${cpu(report.ceiling)}${each}`]);
+  }
   for (const [label, run] of [
     ['eventide, detectors off', report.throughputDetectorsOff],
     ['eventide, every detector on', report.throughputDetectorsOn],

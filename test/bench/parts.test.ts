@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deepMerge, detectorSwitch } from '../../src/bench/detectors.js';
 import { LatencyHistogram } from '../../src/bench/histogram.js';
 import { forEachLogBody } from '../../src/bench/otlp-wire.js';
-import type { BenchReport } from '../../src/bench/results.js';
+import { combineThroughput, type BenchReport, type ThroughputResult } from '../../src/bench/results.js';
 import { plateauRatio } from '../../src/bench/run.js';
 import { formatStamp, parseStamp } from '../../src/bench/stamp.js';
 import { evaluateTargets } from '../../src/bench/targets.js';
@@ -135,5 +135,39 @@ describe('plateauRatio and targets', () => {
       targets: [],
     };
     expect(evaluateTargets(report).map((t) => t.verdict)).toEqual(['pass', 'fail', 'fail', 'pass', 'fail', 'n/a']);
+  });
+});
+
+describe('combineThroughput', () => {
+  const run = (received: number, seconds: number, cpuMicrosPerRecord: number, cpuPercent: number, simulatorCpuPercent?: number): ThroughputResult => ({
+    offered: received,
+    received,
+    lost: 0,
+    duplicates: 0,
+    seconds,
+    recordsPerSecond: received / seconds,
+    cpuMicrosPerRecord,
+    requests: received / 100,
+    cpuPercent,
+    eventLoopUtilization: cpuPercent / 100,
+    receiverCpuPercent: 10,
+    ...(simulatorCpuPercent !== undefined ? { simulatorCpuPercent } : {}),
+  });
+
+  it('takes all records over all seconds, CPU per record weighted by records and percentages by seconds', () => {
+    const combined = combineThroughput([run(1000, 1, 20, 90), run(1000, 3, 40, 50)]);
+    expect(combined).toMatchObject({ offered: 2000, received: 2000, seconds: 4, requests: 20, cpuMicrosPerRecord: 30, receiverCpuPercent: 10 });
+    // 2000 / 4 s, not the mean of 1000 and 333 records/s
+    expect(combined.recordsPerSecond).toBe(500);
+    expect(combined.cpuPercent).toBe(60);
+    expect(combined.eventLoopUtilization).toBeCloseTo(0.6);
+    expect(combined.simulatorCpuPercent).toBeUndefined();
+  });
+
+  it('returns a single run as it is, keeps the simulator share only when every run has one, and refuses none', () => {
+    const one = run(500, 2, 30, 80, 40);
+    expect(combineThroughput([one])).toBe(one);
+    expect(combineThroughput([one, run(500, 2, 30, 80, 60)]).simulatorCpuPercent).toBe(50);
+    expect(() => combineThroughput([])).toThrow(/no runs/);
   });
 });
