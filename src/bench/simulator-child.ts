@@ -3,7 +3,10 @@
  * watch stream of Events written into its store at a requested rate or all at once.
  */
 import { startApiServer, type ApiServerHandle } from '../simulator/apiserver.js';
+import { coreEventToEventsV1 } from '../simulator/eventconv.js';
+import type { KubeObject } from '../simulator/resources.js';
 import { ObjectStore } from '../simulator/store.js';
+import { eventJsonRenderer, type EventJsonRenderer } from './event-render.js';
 import { processUsage, serveRequests, type ProcessUsage } from './ipc.js';
 import { nowMicros } from './stamp.js';
 import { benchEvent, benchEventTemplate, benchNodeObjects, benchPodObject, stampBenchEvent, type BenchEventTemplate, type JsonObject } from './workload.js';
@@ -18,6 +21,25 @@ const BURST_CHUNK = 500;
 const BURST_AHEAD_BYTES = 4 * 1024 * 1024;
 
 let api: ApiServerHandle | undefined;
+/** Renderers of the prebuilt Events' watch JSON, by stored object (the store keeps the objects handed in). */
+const renderers = new WeakMap<object, EventJsonRenderer>();
+/** Renders checked against the generic path: the first ones and then one in {@link CHECK_EVERY}. */
+let renders = 0;
+const CHECK_FIRST = 64;
+const CHECK_EVERY = 1024;
+
+/** The simulator's `servedJson`: a prebuilt Event's events.k8s.io/v1 JSON, checked now and then against the conversion and `JSON.stringify`. */
+function servedJson(group: string, stored: KubeObject): string | undefined {
+  if (group !== 'events.k8s.io') return undefined;
+  const render = renderers.get(stored);
+  if (!render) return undefined;
+  const json = render(stored);
+  if (renders++ < CHECK_FIRST || renders % CHECK_EVERY === 0) {
+    const generic = JSON.stringify(coreEventToEventsV1(stored));
+    if (json !== generic) throw new Error(`rendered watch JSON differs from the generic one:\n${json}\n${generic}`);
+  }
+  return json;
+}
 const store = new ObjectStore({ historySize: 200_000, copyInputs: false });
 /** Names of the Events written, oldest first, for churn deletion. */
 const written: { namespace: string; name: string }[] = [];
@@ -65,7 +87,9 @@ interface StreamArgs {
   /**
    * Build every Event before the first write and only stamp it (note and times) when it is
    * written, so the timed writes cost this process the store and the watch, not building objects
-   * (and the objects are old by then, so storing them costs the young-generation GC no copying).
+   * (and the objects are old by then, so storing them costs the young-generation GC no copying),
+   * and serve them on the events.k8s.io/v1 watch from text rendered from their templates
+   * (`event-render.ts`; checked against the generic serialization now and then).
    * Default false (each Event built as it is written: runs too long to hold them all ahead).
    */
   prebuilt?: boolean;
@@ -78,7 +102,7 @@ serveRequests({
     // A watcher behind by more than the default 16 MiB is cut off, and its resumed watch replays
     // the whole backlog at once and is cut off again: the benchmark measures the sidecar, so
     // let a slow watcher fall behind in memory instead.
-    api = await startApiServer({ store, bookmarkIntervalMillis: 1000, maxWatchBufferBytes: 4 * 1024 * 1024 * 1024 });
+    api = await startApiServer({ store, bookmarkIntervalMillis: 1000, maxWatchBufferBytes: 4 * 1024 * 1024 * 1024, servedJson });
     return { kubeconfigYaml: api.kubeconfigYaml() };
   },
   /**
@@ -90,6 +114,7 @@ serveRequests({
     new Promise<{ written: number; millis: number; startedAtMillis: number; usageAtStart: ProcessUsage }>((resolve, reject) => {
       ensurePods(args.objects);
       const prebuilt = args.prebuilt ? Array.from({ length: args.count }, (_, i) => benchEventTemplate(args.firstSeq + i, args.objects)) : undefined;
+      for (const template of prebuilt ?? []) renderers.set(template.event, eventJsonRenderer(template));
       const usageAtStart = processUsage();
       const started = Date.now();
       let done = 0;

@@ -1,4 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { eventJsonRenderer } from '../../src/bench/event-render.js';
+import { coreEventToEventsV1 } from '../../src/simulator/eventconv.js';
+import { ObjectStore } from '../../src/simulator/store.js';
 import { deepMerge, detectorSwitch } from '../../src/bench/detectors.js';
 import { LatencyHistogram } from '../../src/bench/histogram.js';
 import { forEachLogBody } from '../../src/bench/otlp-wire.js';
@@ -169,5 +173,44 @@ describe('combineThroughput', () => {
     expect(combineThroughput([one])).toBe(one);
     expect(combineThroughput([one, run(500, 2, 30, 80, 60)]).simulatorCpuPercent).toBe(50);
     expect(() => combineThroughput([])).toThrow(/no runs/);
+  });
+});
+
+describe('eventJsonRenderer', () => {
+  it('renders a stored benchmark Event exactly as the conversion and JSON.stringify serve it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5_000_000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        // send times from 2001 to 2286, and an rv counter far along
+        fc.integer({ min: 1e15, max: 1e16 }),
+        fc.integer({ min: 0, max: 1e9 }),
+        (seq, objects, sentMicros, rvBefore) => {
+          const store = new ObjectStore({ copyInputs: false, clock: { now: () => Math.floor(sentMicros / 1000) } });
+          for (let i = 0; i < rvBefore % 7; i++) store.create('pods', { metadata: { name: `p${i}`, namespace: 'x' } });
+          const template = benchEventTemplate(seq, objects);
+          // made before the stamp and the store fill the template in, as the simulator child does
+          const render = eventJsonRenderer(template);
+          const stored = store.create('events', stampBenchEvent(template, sentMicros, Math.floor(sentMicros / 1000)));
+          expect(stored).toBe(template.event);
+          expect(render(stored)).toBe(JSON.stringify(coreEventToEventsV1(stored)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('covers both recorders and every reason, including a note with quotes', () => {
+    const store = new ObjectStore({ copyInputs: false });
+    const shapes = new Set<string>();
+    for (let seq = 0; seq < 40; seq++) {
+      const template = benchEventTemplate(seq, 10);
+      const render = eventJsonRenderer(template);
+      const stored = store.create('events', stampBenchEvent(template, 1_763_000_000_000_000 + seq, 1_763_000_000_000 + seq));
+      expect(render(stored)).toBe(JSON.stringify(coreEventToEventsV1(stored)));
+      shapes.add(`${template.eventsV1} ${String(stored['reason'])}`);
+    }
+    expect(shapes.size).toBe(16);
+    expect([...shapes].some((s) => s.endsWith('Pulled'))).toBe(true);
   });
 });

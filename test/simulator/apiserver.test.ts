@@ -202,6 +202,38 @@ describe('watch', () => {
     expect(w.seen[1]!.object).toMatchObject({ deprecatedCount: 2, metadata: { name: 'web.1' } });
   });
 
+  it('serves new objects through servedJson on watches that take every object, and through the generic path on filtered ones', async () => {
+    const asked: string[] = [];
+    // a tell-tale text, so the test sees which path served each line
+    const h = await start({
+      servedJson: (group, stored) => {
+        asked.push(group);
+        const name = (stored['metadata'] as { name: string }).name;
+        return name.startsWith('fast') ? JSON.stringify({ kind: 'Event', apiVersion: 'events.k8s.io/v1', metadata: { name, rendered: true } }) : undefined;
+      },
+    });
+    const rv = String(h.store.currentRv());
+    const kc = kubeConfigFor(h);
+    const all = collectWatch(kc, '/apis/events.k8s.io/v1/events', { resourceVersion: rv }, (s) => s.length >= 3);
+    const inNamespace = collectWatch(kc, '/apis/events.k8s.io/v1/namespaces/a/events', { resourceVersion: rv }, (s) => s.length >= 2);
+    const selected = collectWatch(kc, '/apis/events.k8s.io/v1/events', { resourceVersion: rv, fieldSelector: 'type=Normal' }, (s) => s.length >= 3);
+    await new Promise((r) => setTimeout(r, 50));
+    h.store.create('events', legacyEvent('fast-1.1', 'a'));
+    h.store.create('events', legacyEvent('slow-1.1', 'a'));
+    const created = h.store.create('events', legacyEvent('fast-2.1', 'b'));
+    h.store.update('events', { ...created, count: 2 });
+    const [w, n, f] = await Promise.all([all, inNamespace, selected]);
+    expect(w.seen.map((e) => [e.type, e.object['metadata']])).toEqual([
+      ['ADDED', { name: 'fast-1.1', rendered: true }],
+      ['ADDED', expect.objectContaining({ name: 'slow-1.1', namespace: 'a' })],
+      ['ADDED', { name: 'fast-2.1', rendered: true }],
+    ]);
+    for (const filtered of [n, f]) for (const e of filtered.seen) expect(e.object['metadata']).not.toHaveProperty('rendered');
+    expect(f.seen.map((e) => e.type)).toEqual(['ADDED', 'ADDED', 'ADDED']);
+    // asked once per new object and unfiltered watch, never for the update
+    expect(asked).toEqual(['events.k8s.io', 'events.k8s.io', 'events.k8s.io']);
+  });
+
   it('sends BOOKMARK events with only a resourceVersion', async () => {
     const h = await start({ bookmarkIntervalMillis: 30 });
     seedEvents(h, 2);
