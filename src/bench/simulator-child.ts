@@ -88,7 +88,7 @@ interface StreamArgs {
    * Build every Event before the first write and only stamp it (note and times) when it is
    * written, so the timed writes cost this process the store and the watch, not building objects
    * (and the objects are old by then, so storing them costs the young-generation GC no copying),
-   * and serve them on the events.k8s.io/v1 watch from text rendered from their templates
+   * and serve them on the events.k8s.io/v1 watch from text rendered from pieces per shape of Event
    * (`event-render.ts`; checked against the generic serialization now and then).
    * Default false (each Event built as it is written: runs too long to hold them all ahead).
    */

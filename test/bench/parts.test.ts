@@ -200,17 +200,21 @@ describe('eventJsonRenderer', () => {
     );
   });
 
-  it('covers both recorders and every reason, including a note with quotes', () => {
+  it('covers both recorders and every reason, including a note with quotes, with one renderer per shape', () => {
     const store = new ObjectStore({ copyInputs: false });
     const shapes = new Set<string>();
+    const made = new Set<unknown>();
     for (let seq = 0; seq < 40; seq++) {
       const template = benchEventTemplate(seq, 10);
       const render = eventJsonRenderer(template);
+      made.add(render);
       const stored = store.create('events', stampBenchEvent(template, 1_763_000_000_000_000 + seq, 1_763_000_000_000 + seq));
       expect(render(stored)).toBe(JSON.stringify(coreEventToEventsV1(stored)));
       shapes.add(`${template.eventsV1} ${String(stored['reason'])}`);
     }
     expect(shapes.size).toBe(16);
+    // one renderer per shape (recorder and reason), shared by every Event of it
+    expect(made.size).toBe(16);
     expect([...shapes].some((s) => s.endsWith('Pulled'))).toBe(true);
   });
 });
