@@ -1,5 +1,5 @@
 import { coreEventToEventsV1 } from '../simulator/eventconv.js';
-import type { JsonObject, BenchEventTemplate } from './workload.js';
+import type { JsonObject } from './workload.js';
 
 /**
  * The events.k8s.io/v1 watch JSON of a benchmark Event, rendered from pieces of text made once
@@ -7,11 +7,11 @@ import type { JsonObject, BenchEventTemplate } from './workload.js';
  * a few short `JSON.stringify` calls and string joins instead of the conversion and
  * `JSON.stringify` of every Event (the simulator's `servedJson` option).
  *
- * The pieces come from a template of the shape: a copy with a marker in every field that differs
- * between Events of one shape (names, namespace, pod uid and node, the note) or that the store and
- * the send stamp fill in at write time (uid, creationTimestamp and resourceVersion in the order
- * the store adds them, the times), converted and serialized by the generic path, then cut at the
- * markers. Rendering puts the stored values, serialized, back in their places.
+ * The pieces come from the first stored Event of the shape: a copy with a marker in every field
+ * that differs between Events of one shape (names, namespace, pod uid and node, the note) or that
+ * the store and the send stamp fill in at write time (uid, creationTimestamp, resourceVersion,
+ * the times), converted and serialized by the generic path, then cut at the markers. Rendering
+ * puts the stored values, serialized, back in their places.
  */
 export type EventJsonRenderer = (stored: JsonObject) => string;
 
@@ -52,25 +52,29 @@ function holesOf(eventsV1: boolean): Hole[] {
   ];
 }
 
-/** Renderers by shape. */
-const renderers = new Map<string, EventJsonRenderer>();
+/** Renderers by reason, of Events written like the events.k8s.io/v1 recorder and like the legacy one. */
+const renderers = { v1: new Map<string, EventJsonRenderer>(), legacy: new Map<string, EventJsonRenderer>() };
 
-/** The renderer of `template`'s shape, for its Event after {@link stampBenchEvent} and the store's create. */
-export function eventJsonRenderer(template: BenchEventTemplate): EventJsonRenderer {
-  const key = `${template.eventsV1} ${String(template.event['reason'])}`;
-  let renderer = renderers.get(key);
+/**
+ * The renderer of a stored benchmark Event's shape (its recorder, told by its eventTime, and its
+ * reason), made from the first Event of that shape rendered.
+ */
+export function eventJsonRenderer(stored: JsonObject): EventJsonRenderer {
+  const eventsV1 = typeof stored['eventTime'] === 'string';
+  const byReason = eventsV1 ? renderers.v1 : renderers.legacy;
+  const reason = String(stored['reason']);
+  let renderer = byReason.get(reason);
   if (!renderer) {
-    renderer = makeRenderer(template);
-    renderers.set(key, renderer);
+    renderer = makeRenderer(stored, eventsV1);
+    byReason.set(reason, renderer);
   }
   return renderer;
 }
 
-function makeRenderer(template: BenchEventTemplate): EventJsonRenderer {
-  const probe = structuredClone(template.event);
-  // metadata as the store leaves it: the fields it adds, after name and namespace
-  Object.assign(metadata(probe), { uid: '', creationTimestamp: '', resourceVersion: '' });
-  const holes = holesOf(template.eventsV1);
+function makeRenderer(stored: JsonObject, eventsV1: boolean): EventJsonRenderer {
+  // the stored Event has every field the store adds, in the order it adds them
+  const probe = structuredClone(stored);
+  const holes = holesOf(eventsV1);
   for (const hole of holes) hole.holder(probe)[hole.field] = marker(hole.name);
   const text = JSON.stringify(coreEventToEventsV1(probe));
   const placed = holes.map((hole) => {

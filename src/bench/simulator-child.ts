@@ -1,12 +1,14 @@
 /**
  * Benchmark child: the simulated Kubernetes API (src/simulator) in its own process, serving a
- * watch stream of Events written into its store at a requested rate or all at once.
+ * watch stream of Events written into its store at a requested rate or all at once. Its
+ * events.k8s.io/v1 watch lines are rendered from pieces of text per shape of Event
+ * (`event-render.ts`): the same bytes as the generic serialization, at less CPU.
  */
 import { startApiServer, type ApiServerHandle } from '../simulator/apiserver.js';
 import { coreEventToEventsV1 } from '../simulator/eventconv.js';
 import type { KubeObject } from '../simulator/resources.js';
 import { ObjectStore } from '../simulator/store.js';
-import { eventJsonRenderer, type EventJsonRenderer } from './event-render.js';
+import { eventJsonRenderer } from './event-render.js';
 import { processUsage, serveRequests, type ProcessUsage } from './ipc.js';
 import { nowMicros } from './stamp.js';
 import { benchEvent, benchEventTemplate, benchNodeObjects, benchPodObject, stampBenchEvent, type BenchEventTemplate, type JsonObject } from './workload.js';
@@ -21,19 +23,18 @@ const BURST_CHUNK = 500;
 const BURST_AHEAD_BYTES = 4 * 1024 * 1024;
 
 let api: ApiServerHandle | undefined;
-/** Renderers of the prebuilt Events' watch JSON, by stored object (the store keeps the objects handed in). */
-const renderers = new WeakMap<object, EventJsonRenderer>();
 /** Renders checked against the generic path: the first ones and then one in {@link CHECK_EVERY}. */
 let renders = 0;
 const CHECK_FIRST = 64;
 const CHECK_EVERY = 1024;
 
-/** The simulator's `servedJson`: a prebuilt Event's events.k8s.io/v1 JSON, checked now and then against the conversion and `JSON.stringify`. */
+/**
+ * The simulator's `servedJson`: the events.k8s.io/v1 JSON of an Event (this process writes only
+ * benchmark Events), checked now and then against the conversion and `JSON.stringify`.
+ */
 function servedJson(group: string, stored: KubeObject): string | undefined {
   if (group !== 'events.k8s.io') return undefined;
-  const render = renderers.get(stored);
-  if (!render) return undefined;
-  const json = render(stored);
+  const json = eventJsonRenderer(stored)(stored);
   if (renders++ < CHECK_FIRST || renders % CHECK_EVERY === 0) {
     const generic = JSON.stringify(coreEventToEventsV1(stored));
     if (json !== generic) throw new Error(`rendered watch JSON differs from the generic one:\n${json}\n${generic}`);
@@ -87,9 +88,7 @@ interface StreamArgs {
   /**
    * Build every Event before the first write and only stamp it (note and times) when it is
    * written, so the timed writes cost this process the store and the watch, not building objects
-   * (and the objects are old by then, so storing them costs the young-generation GC no copying),
-   * and serve them on the events.k8s.io/v1 watch from text rendered from pieces per shape of Event
-   * (`event-render.ts`; checked against the generic serialization now and then).
+   * (and the objects are old by then, so storing them costs the young-generation GC no copying).
    * Default false (each Event built as it is written: runs too long to hold them all ahead).
    */
   prebuilt?: boolean;
@@ -114,7 +113,6 @@ serveRequests({
     new Promise<{ written: number; millis: number; startedAtMillis: number; usageAtStart: ProcessUsage }>((resolve, reject) => {
       ensurePods(args.objects);
       const prebuilt = args.prebuilt ? Array.from({ length: args.count }, (_, i) => benchEventTemplate(args.firstSeq + i, args.objects)) : undefined;
-      for (const template of prebuilt ?? []) renderers.set(template.event, eventJsonRenderer(template));
       const usageAtStart = processUsage();
       const started = Date.now();
       let done = 0;
