@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { correlateConfigSchema, patternConfigSchema } from '../../src/correlate/config.js';
 import { CountDeltas } from '../../src/correlate/counts.js';
 import { stableId } from '../../src/correlate/ids.js';
@@ -6,6 +7,7 @@ import type { CorrelateConfig } from '../../src/correlate/config.js';
 import { KEY_PREFIXES, nodeOf, objectIdentity, planRecordKeys, RecordKeys } from '../../src/correlate/keys.js';
 import type { EventRecord, ObjectRef } from '../../src/model/event.js';
 import { SlidingCount } from '../../src/correlate/window.js';
+import { LruMap } from '../../src/model/lru.js';
 import { buildRef } from '../support/builders.js';
 import { at, nodeRecord, podRecord } from './helpers.js';
 
@@ -137,6 +139,37 @@ describe('CountDeltas', () => {
     d.delta('b', 1, at(0), at(0));
     d.delta('c', 1, at(0), at(0));
     expect(d.delta('a', 5, at(0), at(0))).toBe(5); // 'a' was forgotten: a first sighting again
+  });
+
+  it('gives the deltas of the LruMap it replaced, whatever the sequence, and holds at most its bound', () => {
+    /** The implementation before the ninth pass: an LruMap of uid → highest count. */
+    const reference = (windowMillis: number, max: number) => {
+      const last = new LruMap<string, number>(max);
+      return (uid: string, count: number, startTimeMs: number, timeMs: number): number => {
+        const n = Number.isFinite(count) && count >= 1 ? Math.floor(count) : 1;
+        if (!uid) return 1;
+        const prev = last.get(uid);
+        if (prev !== undefined) {
+          if (n > prev) last.set(uid, n);
+          return n > prev ? n - prev : 0;
+        }
+        last.set(uid, n);
+        const spanMs = timeMs - startTimeMs;
+        if (n === 1 || !(spanMs > windowMillis)) return n;
+        return Math.max(1, Math.ceil((n * windowMillis) / spanMs));
+      };
+    };
+    const call = fc.record({ uid: fc.constantFrom('', 'a', 'b', 'c', 'd', 'e', 'f'), count: fc.integer({ min: -1, max: 40 }), span: fc.integer({ min: 0, max: 900_000 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(call, { maxLength: 200 }), (max, calls) => {
+        const d = new CountDeltas(300_000, max);
+        const ref = reference(300_000, max);
+        for (const { uid, count, span } of calls) {
+          expect(d.delta(uid, count, at(0), at(0) + span)).toBe(ref(uid, count, at(0), at(0) + span));
+          expect(d.size()).toBeLessThanOrEqual(max);
+        }
+      }),
+    );
   });
 });
 
