@@ -28,6 +28,15 @@ export const benchConfigSchema = z.object({
     ),
   normalRatePerSecond: z.number().int().positive().default(300).describe('Offered rate of the cost run, events per second. Default 300.'),
   normalSeconds: z.number().positive().default(30).describe('Length of the cost run, seconds (CPU measured over it after a warm-up). Default 30 (--quick 3).'),
+  normalFillEvents: z
+    .number()
+    .int()
+    .min(0)
+    .default(100_000)
+    .describe(
+      "Distinct Events streamed through the sidecar (at normalFillRatePerSecond) before the cost run, so that it measures a sidecar whose per-Event state is full (dedupe, checkpoint and correlation hold 100,000 Events by default: ~5.5 minutes of 300 new Events/s), as one that has run for a while is, rather than a fresh one. 0 skips it. Default 100000 (--quick 0).",
+    ),
+  normalFillRatePerSecond: z.number().int().positive().default(2000).describe('Rate of the fill before the cost run, events per second (a rate the sidecar keeps up with at its normal heap settings, rather than a burst whose garbage is still being collected in the measured window). Default 2000.'),
   normalWarmupSeconds: z.number().min(0).default(10).describe('Seconds at the normal rate before the cost run is measured, so it shows the steady state of a long-running sidecar rather than its JIT warm-up. Default 10 (--quick 0).'),
   memoryObjects: z.number().int().positive().default(100_000).describe('Distinct objects (pods, one Event each) of the memory run. Default 100000 (--quick 10000).'),
   churnSeconds: z.number().min(0).default(0).describe('Length of the churn run after the memory run, seconds; 0 skips it. Default 0 (env EVENTIDE_BENCH_CHURN_SECONDS).'),
@@ -50,7 +59,7 @@ export const benchConfigSchema = z.object({
 export type BenchConfig = z.infer<typeof benchConfigSchema>;
 
 /** The sizes of `--quick`: a smoke test of the benchmark, figures not meaningful. */
-export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_240, latencySeconds: 2, latencyWarmupSeconds: 0, rateLeadOutSeconds: 0, normalSeconds: 3, normalWarmupSeconds: 0, memoryObjects: 10_000, warmupEvents: 200 };
+export const QUICK_BENCH: Partial<BenchConfig> = { throughputEvents: 10_240, latencySeconds: 2, latencyWarmupSeconds: 0, rateLeadOutSeconds: 0, normalSeconds: 3, normalWarmupSeconds: 0, normalFillEvents: 0, memoryObjects: 10_000, warmupEvents: 200 };
 
 /** Parses `--only a,b` into phases; throws naming the unknown ones. */
 export function parsePhases(only: string | undefined): BenchPhase[] {

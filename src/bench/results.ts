@@ -45,6 +45,8 @@ export interface RateResult extends DeliveryCounts {
   cpuPercent: number;
   /** Largest RSS of the sidecar process sampled during the run, MiB. */
   rssMiB: number;
+  /** Distinct Events streamed through the sidecar before the run to fill its per-Event state (normal rate; 0 or absent: none). */
+  filledEvents?: number;
   /**
    * Share of the run the sidecar's event loop (its main thread) was busy, 0–1
    * (`performance.eventLoopUtilization()`): the headroom left for bursts, which `cpuPercent`

@@ -21,6 +21,8 @@ export interface RunBenchmarkOptions {
 }
 
 const MIB = 1024 * 1024;
+/** First sequence number of the normal-rate fill: far above any run's, so its Events have names of their own. */
+const FILL_FIRST_SEQ = 1_000_000_000;
 
 /** The parts of one eventide run: simulator, sidecar process, and the shared receiver. */
 interface EventideRun {
@@ -136,6 +138,18 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   };
 
   /**
+   * `count` distinct Events (sequence numbers of their own, far above the runs') through the
+   * watch at `ratePerSecond`, all delivered; then the receiver forgets them. The simulator keeps
+   * only the newest of them, the sidecar's per-Event state holds them up to its bounds.
+   */
+  const fill = async (run: EventideRun, count: number, ratePerSecond: number): Promise<void> => {
+    await receiver.request('reset');
+    const streamed = run.sim.request('stream', { firstSeq: FILL_FIRST_SEQ, count, objects: config.objects, ratePerSecond, keepEvents: Math.min(count, 20_000) });
+    await Promise.all([streamed, waitFor(count)]);
+    await receiver.request('reset');
+  };
+
+  /**
    * Warm-up, then one stream at `ratePerSecond`: `warmupSeconds` of it unmeasured, then `seconds`
    * measured, then `rateLeadOutSeconds` unmeasured (the receiver counts and times only the
    * measured Events; one stream, so the measured part starts in the steady state rather than
@@ -233,9 +247,13 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       await close(run.worker, run.sim);
     }
     if (phases.has('normal-rate')) {
-      progress(`normal rate: ${config.normalRatePerSecond} events/s for ${config.normalWarmupSeconds} s unmeasured, then ${config.normalSeconds} s measured, detectors on`);
+      const filled = config.normalFillEvents;
+      progress(
+        `normal rate: ${filled > 0 ? `${filled} distinct events at ${config.normalFillRatePerSecond} events/s to fill the per-Event state, then ` : ''}${config.normalRatePerSecond} events/s for ${config.normalWarmupSeconds} s unmeasured, then ${config.normalSeconds} s measured, detectors on`,
+      );
       const run = await startEventide(config.objects, on.overrides, 0);
-      report.normalRate = await rateRun(run, config.normalRatePerSecond, config.normalSeconds, config.normalWarmupSeconds);
+      if (filled > 0) await fill(run, filled, config.normalFillRatePerSecond);
+      report.normalRate = { ...(await rateRun(run, config.normalRatePerSecond, config.normalSeconds, config.normalWarmupSeconds)), filledEvents: filled };
       await run.worker.request('stopSidecar');
       await close(run.worker, run.sim);
     }

@@ -37,7 +37,7 @@ export function renderReport(report: BenchReport): string {
   ] as const) {
     if (run) {
       figures.push([
-        `${label}: ${n0(run.offeredPerSecond)} events/s offered`,
+        `${label}: ${n0(run.offeredPerSecond)} events/s offered${run.filledEvents ? ` (after ${n0(run.filledEvents)} distinct events filled the per-Event state)` : ''}`,
         `p50/p95/p99 ${ms(run.latency)} ms`,
         delivery(run),
         `CPU ${run.cpuPercent.toFixed(1)}% of a core, event loop ${(100 * run.eventLoopUtilization).toFixed(0)}% busy, RSS ${n0(run.rssMiB)} MiB (simulator ${run.simulatorCpuPercent.toFixed(0)}%, receiver ${run.receiverCpuPercent.toFixed(0)}% of a core)`,
