@@ -47,8 +47,10 @@ export const deliveryConfigSchema = z.object({
     .number()
     .int()
     .min(1)
-    .default(200_000)
-    .describe('Most Events (uids) remembered for deduplication; the least recently seen is forgotten first. Default 200000.'),
+    .default(100_000)
+    .describe(
+      'Most Events (uids) remembered for deduplication (and kept in the checkpoint); the least recently seen is forgotten first. Raise it with the memory limit (docs/scaling.md, per-Event state). Default 100000.',
+    ),
   dedupeTtlMillis: z
     .number()
     .int()

@@ -22,7 +22,7 @@ export type RecordOrigin = 'watch' | 'added' | 'modified' | 'list' | 'release';
 
 /** Options of a {@link CheckpointTracker}. */
 export interface CheckpointTrackerOptions {
-  /** Most (uid, count) pairs kept for `exported`, the newest kept. Default 200000. */
+  /** Most (uid, count) pairs kept for `exported`, the newest kept. Default 100000 (`delivery.dedupeMaxEntries`). */
   maxExported?: number;
   /**
    * A pair acknowledged longer ago than this (wall clock) leaves `exported`: the API server has
@@ -100,7 +100,7 @@ export class CheckpointTracker {
   private savedBefore = 0;
 
   constructor(private readonly options: CheckpointTrackerOptions) {
-    this.maxExported = options.maxExported ?? 200_000;
+    this.maxExported = options.maxExported ?? 100_000;
     this.exported = new KeyedSlots(2, 64, this.maxExported + 1);
     this.maxPending = options.maxPending ?? 100_000;
     this.exportedTtlMs = options.exportedTtlMillis ?? 7_200_000;

@@ -37,7 +37,7 @@ describe('config', () => {
       windowMillis: 600_000,
       maxGroupMillis: 21_600_000,
       maxGroups: 50_000,
-      maxKeys: 200_000,
+      maxKeys: 100_000,
       allowedLatenessMillis: 30_000,
       idleAdvanceMillis: 60_000,
       linkMinSeverity: 'Medium',

@@ -5,7 +5,7 @@ describe('deliveryConfigSchema', () => {
   it('parse({}) gives the full default config', () => {
     expect(deliveryConfigSchema.parse({})).toEqual({
       seriesThrottleMillis: 30_000,
-      dedupeMaxEntries: 200_000,
+      dedupeMaxEntries: 100_000,
       dedupeTtlMillis: 7_200_000,
       checkpoint: { type: 'file', path: '.eventide/checkpoint.json', namespace: '', name: 'eventide-checkpoint', intervalMillis: 5000 },
     });
