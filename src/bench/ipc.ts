@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { RUN_NODE_FLAGS } from '../cli/node-flags.js';
+import { RUN_ENV, RUN_NODE_FLAGS } from '../cli/node-flags.js';
 
 /** A request sent to a benchmark child process. */
 interface RequestMessage {
@@ -36,6 +36,11 @@ export function cpuProfileArgs(name: BenchChildName, env: NodeJS.ProcessEnv = pr
   return [...RUN_NODE_FLAGS, ...(dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), ...extra];
 }
 
+/** Environment of a child: the process under test gets the one `eventide run` runs with ({@link RUN_ENV}; a value already set wins), the others this process's. */
+export function childEnv(name: BenchChildName, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return name === 'worker-child' ? { ...RUN_ENV, ...env } : env;
+}
+
 /** A forked benchmark child answering requests over IPC. */
 export interface BenchChild {
   /** Process id. */
@@ -55,6 +60,7 @@ export function forkBenchChild(name: BenchChildName, extraExecArgv: string[] = c
   const script = fileURLToPath(new URL(`./${name}${fromSources ? '.ts' : '.js'}`, import.meta.url));
   const child: ChildProcess = fork(script, [], {
     execArgv: [...(fromSources ? ['--import', 'tsx'] : []), ...extraExecArgv],
+    env: childEnv(name),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 1;
