@@ -1,9 +1,6 @@
 /** No slot (end of a list, or an empty list). */
 export const NONE = -1;
 
-/** Capacity from which a list with a finite bound grows straight to it (see {@link SlotList}'s growth). */
-export const RESERVE_FROM = 32_768;
-
 /**
  * A recency order over numbered slots: a doubly linked list kept in two Int32Arrays (no object
  * per entry), with the free slots chained through `older` and reused last freed first. The owner
@@ -81,14 +78,7 @@ export class SlotList {
 
   private grow(): void {
     if (this.capacity >= this.maxCapacity) throw new RangeError(`all ${this.maxCapacity} slots are in use (free one before allocating)`);
-    const doubled = Math.max(this.firstCapacity, this.capacity * 2);
-    // Past RESERVE_FROM slots a bounded list (and its owner's columns) goes to its bound at once:
-    // the arrays are zero-filled allocations the kernel backs page by page as slots are first
-    // used, so RSS still grows with the contents, and no large array is copied and freed again
-    // (glibc keeps such freed blocks in its heap: ~11 MiB of RSS at 200,000-Event bounds,
-    // docs/performance.md, "Ninth pass").
-    const bounded = Number.isFinite(this.maxCapacity);
-    const capacity = bounded && doubled >= RESERVE_FROM ? this.maxCapacity : Math.min(doubled, this.maxCapacity);
+    const capacity = Math.min(Math.max(this.firstCapacity, this.capacity * 2), this.maxCapacity);
     const newer = new Int32Array(capacity);
     newer.set(this.newer);
     const older = new Int32Array(capacity);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NONE, RESERVE_FROM, SlotList } from '../../src/model/slot-list.js';
+import { NONE, SlotList } from '../../src/model/slot-list.js';
 
 /** Slots oldest first (walking `newer`) and newest first (walking `older`). */
 function walk(list: SlotList): { up: number[]; down: number[] } {
@@ -60,21 +60,6 @@ describe('SlotList', () => {
       }),
       { seed: 20261123, numRuns: 300 },
     );
-  });
-
-  it('goes straight to a finite bound once doubling reaches RESERVE_FROM slots, and keeps doubling without a bound', () => {
-    const capacities = (list: SlotList, slots: number): number[] => {
-      const caps: number[] = [];
-      for (let i = 0; i < slots; i++) {
-        list.push(list.allocate());
-        if (caps[caps.length - 1] !== list.capacity) caps.push(list.capacity);
-      }
-      return caps;
-    };
-    expect(capacities(new SlotList(1024, 100_001), 40_000)).toEqual([1024, 2048, 4096, 8192, 16_384, 100_001]);
-    expect(capacities(new SlotList(1024), 40_000)).toEqual([1024, 2048, 4096, 8192, 16_384, RESERVE_FROM, 2 * RESERVE_FROM]);
-    // a bound under RESERVE_FROM is reached by doubling as before
-    expect(capacities(new SlotList(1024, 5000), 5000)).toEqual([1024, 2048, 4096, 5000]);
   });
 
   it('grows from the first capacity by doubling up to the most slots, keeping the links', () => {
