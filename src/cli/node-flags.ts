@@ -13,8 +13,8 @@ export const RUN_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
  * The environment `eventide run` runs with: glibc's malloc puts blocks of 1 MiB and more in
  * their own mappings (returned to the kernel when freed) instead of raising its threshold to the
  * largest block freed so far and keeping later large blocks in its heap, where a freed one stays
- * resident. ~5 MiB less RSS at 300 new Events/s with the per-Event state full; no allocation on
- * the per-Event path is that large (docs/performance.md, "Ninth pass"). Ignored by other C
+ * resident. At 300 new Events/s with the per-Event state full, peak RSS 137 against 141 MiB; no
+ * allocation on the per-Event path is that large (docs/performance.md, "Ninth pass"). Ignored by other C
  * libraries (musl). Set where node starts, in the places RUN_NODE_FLAGS is (and the image's
  * Dockerfile): `env -S` in the shebang, the Deployment's env, the benchmark's process under
  * test; a value already in the environment wins.
