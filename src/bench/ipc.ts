@@ -137,6 +137,10 @@ export interface ProcessUsage {
   rssBytes: number;
   /** V8 heap in use, bytes. */
   heapUsedBytes: number;
+  /** V8 heap reserved (what RSS holds of it at most), bytes. */
+  heapTotalBytes: number;
+  /** Memory outside the V8 heap held by JS objects (ArrayBuffers, Buffers: malloc's part), bytes. */
+  externalBytes: number;
   /** Time the event loop was busy (not waiting for I/O or timers) since the process started, ms. */
   eventLoopActiveMillis: number;
 }
@@ -177,6 +181,8 @@ export function processUsage(): ProcessUsage {
     cpuMicros: cpu.user + cpu.system,
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
     eventLoopActiveMillis: performance.eventLoopUtilization().active,
   };
 }

@@ -68,8 +68,11 @@ export interface MemoryResult extends DeliveryCounts {
   heapUsedMiB: number;
   /** The objects' Events were in the simulator before the sidecar started (a restart's backlog, read by a paginated list): seconds from sidecar start to the last record received. */
   backlogSeconds: number;
-  /** Churn run: samples (seconds since churn start; RSS and heap used, MiB; CPU % of one core since the previous sample); empty when not run. */
-  churn: { seconds: number; rssMiB: number; heapUsedMiB: number; cpuPercent: number }[];
+  /**
+   * Churn run: samples (seconds since churn start; RSS, V8 heap used and reserved, and external
+   * memory (ArrayBuffers, Buffers), MiB; CPU % of one core since the previous sample); empty when not run.
+   */
+  churn: { seconds: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number; cpuPercent: number }[];
   /** Churn run: events written over it. */
   churnEvents: number;
   /** Churn run: largest RSS of the last third over the largest of the middle third (≤ 1.1 is a plateau); null when not run. */

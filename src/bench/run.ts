@@ -300,11 +300,15 @@ async function memoryRun(
           seconds: Math.round((u.atMillis - startedMillis) / 1000),
           rssMiB: u.rssBytes / MIB,
           heapUsedMiB: u.heapUsedBytes / MIB,
+          heapTotalMiB: u.heapTotalBytes / MIB,
+          externalMiB: u.externalBytes / MIB,
           cpuPercent: cpuPercent(previous, u),
         };
         previous = u;
         result.churn.push(point);
-        progress(`churn: ${point.seconds} s, RSS ${point.rssMiB.toFixed(0)} MiB, heap ${point.heapUsedMiB.toFixed(0)} MiB, CPU ${point.cpuPercent.toFixed(1)}%`);
+        progress(
+          `churn: ${point.seconds} s, RSS ${point.rssMiB.toFixed(0)} MiB, heap ${point.heapUsedMiB.toFixed(0)} MiB (of ${point.heapTotalMiB.toFixed(0)}), external ${point.externalMiB.toFixed(0)} MiB, CPU ${point.cpuPercent.toFixed(1)}%`,
+        );
       };
       const sampler = setInterval(() => void sample().catch(() => undefined), config.churnSampleSeconds * 1000);
       try {

@@ -57,7 +57,12 @@ describe('eventide bench (tiny sizes: structure only, never speed)', () => {
     expect(report.memory).toMatchObject({ objects: 300, offered: 300, received: 300, lost: 0, churnEvents: 300 });
     expect(report.memory!.churn.length).toBeGreaterThanOrEqual(1);
     // each churn sample says what the sidecar spent since the one before: it read and exported Events
-    for (const point of report.memory!.churn) expect(point.cpuPercent).toBeGreaterThan(0);
+    for (const point of report.memory!.churn) {
+      expect(point.cpuPercent).toBeGreaterThan(0);
+      // and where its memory is: V8's heap (used within reserved) and what JS holds outside it
+      expect(point.heapTotalMiB).toBeGreaterThanOrEqual(point.heapUsedMiB);
+      expect(point.externalMiB).toBeGreaterThan(0);
+    }
     expect(report.memory!.backlogSeconds).toBeGreaterThan(0);
     expect(report.detectors).toContain('pattern.enabled');
     expect(report.targets.map((t) => t.name)).toEqual([
