@@ -130,24 +130,26 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     return { sim, worker, kubeconfigYaml, startedAtMillis, usageAtStart };
   };
 
-  /** `warmupEvents` through the watch, delivered; then the receiver forgets them. */
-  const warmUp = async (run: EventideRun): Promise<void> => {
-    await run.sim.request('stream', { firstSeq: 0, count: config.warmupEvents, objects: config.objects, ratePerSecond: 0, keepEvents: 0 });
-    await waitFor(config.warmupEvents);
-    await receiver.request('reset');
-  };
-
   /**
-   * `count` distinct Events (sequence numbers of their own, far above the runs') through the
-   * watch at `ratePerSecond`, all delivered; then the receiver forgets them. The simulator keeps
-   * only the newest of them, the sidecar's per-Event state holds them up to its bounds.
+   * `count` Events from sequence number `firstSeq` through the watch at `ratePerSecond` (0: as
+   * fast as the sidecar reads), all delivered, unmeasured; then the receiver forgets them. The
+   * simulator keeps the newest `keepEvents` of them (0: all).
    */
-  const fill = async (run: EventideRun, count: number, ratePerSecond: number): Promise<void> => {
-    await receiver.request('reset');
-    const streamed = run.sim.request('stream', { firstSeq: FILL_FIRST_SEQ, count, objects: config.objects, ratePerSecond, keepEvents: Math.min(count, 20_000) });
+  const deliverUnmeasured = async (run: EventideRun, firstSeq: number, count: number, ratePerSecond: number, keepEvents: number): Promise<void> => {
+    const streamed = run.sim.request('stream', { firstSeq, count, objects: config.objects, ratePerSecond, keepEvents });
     await Promise.all([streamed, waitFor(count)]);
     await receiver.request('reset');
   };
+
+  /** `warmupEvents` through the watch, delivered; then the receiver forgets them. */
+  const warmUp = (run: EventideRun): Promise<void> => deliverUnmeasured(run, 0, config.warmupEvents, 0, 0);
+
+  /**
+   * `count` distinct Events (sequence numbers of their own, far above the runs') at
+   * `ratePerSecond`: the sidecar's per-Event state holds them up to its bounds; the simulator
+   * keeps only the newest 20,000.
+   */
+  const fill = (run: EventideRun, count: number, ratePerSecond: number): Promise<void> => deliverUnmeasured(run, FILL_FIRST_SEQ, count, ratePerSecond, Math.min(count, 20_000));
 
   /**
    * Warm-up, then one stream at `ratePerSecond`: `warmupSeconds` of it unmeasured, then `seconds`

@@ -28,7 +28,7 @@ export const correlateConfigSchema = z.object({
     .describe('Longest an incident may run, in milliseconds from its first event; later events start a new incident, so a long incident splits deterministically. Default 21600000 (6 h).'),
   /** Most open incidents kept; the least recently updated is closed first. Default 50000. */
   maxGroups: z.number().int().positive().default(50_000).describe('Most open incidents kept in memory; beyond it the least recently updated one is closed. Default 50000.'),
-  /** Most correlation keys kept; the least recently used is forgotten first. Default 200000. */
+  /** Most correlation keys kept; the least recently used is forgotten first. Default 100000. */
   maxKeys: z.number().int().positive().default(100_000).describe('Most correlation keys (object, Event, node, volume, workload) kept in memory; beyond it the least recently used is forgotten. Default 100000.'),
   /** Event-time disorder tolerated before an incident is closed, ms. Default 30000. */
   allowedLatenessMillis: z
