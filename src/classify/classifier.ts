@@ -55,13 +55,17 @@ export class Classifier {
     this.tracker = new EscalationTracker({ maxKeys: config.escalationMaxKeys, maxAgeMillis: config.escalationMaxAgeMillis });
   }
 
-  /** Classifies one event. Never throws. */
-  classify(event: KEvent): Classification {
+  /**
+   * Classifies one event. Never throws. `priorCount`, `priorTimeMs`: what was delivered of its
+   * uid before (the pipeline passes the delivery gate's memory, `EventRecord.priorCount`), for
+   * frequency escalation; without them the escalation remembers uids itself.
+   */
+  classify(event: KEvent, priorCount?: number, priorTimeMs?: number): Classification {
     const candidates = this.byReason.get(event.reason) ?? this.anyReason;
     let result: Classification | undefined;
     for (const rule of candidates) {
       if (ruleMatches(rule, event)) {
-        result = { category: rule.category, severity: this.escalate(rule, event), ruleId: rule.id, escalated: false };
+        result = { category: rule.category, severity: this.escalate(rule, event, priorCount, priorTimeMs), ruleId: rule.id, escalated: false };
         result.escalated = result.severity !== rule.severity;
         break;
       }
@@ -80,10 +84,15 @@ export class Classifier {
     return this.unknown;
   }
 
-  private escalate(rule: CompiledRule, event: KEvent): Severity {
+  /** Event uids the escalation remembers itself (0 when every call brought what was delivered before). */
+  uidsRemembered(): number {
+    return this.tracker.uidsRemembered();
+  }
+
+  private escalate(rule: CompiledRule, event: KEvent, priorCount: number | undefined, priorTimeMs: number | undefined): Severity {
     if (rule.escalate.length === 0) return rule.severity;
     const key = this.escalationKeys.of(event);
-    this.tracker.record(key, event);
+    this.tracker.record(key, event, priorCount, priorTimeMs);
     for (let i = rule.escalate.length - 1; i >= 0; i--) {
       const step = rule.escalate[i]!;
       if (this.tracker.countInWindow(key, event.timeMs, step.windowMillis) >= step.count) return step.severity;

@@ -1,11 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { KEvent } from '../model/event.js';
-import { KeyedSlots } from '../model/keyed-slots.js';
 import { growingBound } from '../model/lru.js';
+import { PriorCounts, occurrenceCount } from '../model/prior-counts.js';
 
 /** Options of {@link EscalationTracker}. */
 export interface EscalationTrackerOptions {
-  /** Most keys (and most Event uids) kept; the least recently seen is evicted first. */
+  /** Most keys kept (and most Event uids, for calls that do not bring what was delivered before); the least recently seen is evicted first. */
   maxKeys: number;
   /** State whose newest occurrence is this far (event time, ms) behind the newest event seen is dropped. */
   maxAgeMillis: number;
@@ -26,10 +26,6 @@ interface KeyState {
   lastMs: number;
 }
 
-/** Fields of an Event uid's slot: the highest count seen and the newest event time. */
-const UID_COUNT = 0;
-const UID_TIME_MS = 1;
-
 /** Every this many records, stale keys are swept from the least recently used end. */
 const SWEEP_EVERY = 1024;
 /** Most stale keys removed by one sweep, so no call does unbounded work. */
@@ -41,11 +37,15 @@ const SWEEP_MAX = 4096;
  * delivery; an Event seen first with count n > 1 spreads n over [startTimeMs, timeMs]. A
  * re-delivery with the same count adds nothing. State is bounded in keys (LRU) and in age
  * (event time behind the newest event seen).
+ *
+ * What was seen of an Event before comes with the call (`priorCount`, `priorTimeMs`: in the
+ * pipeline, the delivery gate's memory of the uid); a call without it uses this tracker's own
+ * {@link PriorCounts} (at most `maxKeys` uids), made at the first such call.
  */
 export class EscalationTracker {
   private readonly keys: LRUCache<string, KeyState>;
-  /** Event uid → {@link UID_COUNT}, {@link UID_TIME_MS}; least recently seen first, no object per uid. */
-  private readonly uids: KeyedSlots;
+  /** What was seen of each Event uid, for calls that do not bring it; made at the first such call. */
+  private uids: PriorCounts | undefined;
   private newestMs = Number.NEGATIVE_INFINITY;
   private readonly maxSpans: number;
   private sinceSweep = 0;
@@ -56,14 +56,18 @@ export class EscalationTracker {
   constructor(private readonly options: EscalationTrackerOptions) {
     this.maxSpans = Math.max(2, options.maxSpansPerKey ?? 16);
     this.keys = new LRUCache(growingBound(options.maxKeys));
-    this.uids = new KeyedSlots(2, 64, options.maxKeys + 1);
   }
 
-  /** Records the occurrences `event` adds under `key`. */
-  record(key: string, event: KEvent): void {
+  /**
+   * Records the occurrences `event` adds under `key`. `priorCount` and `priorTimeMs`: the highest
+   * count and the event time delivered of this Event's uid before (NaN: a new uid; a time that is
+   * NaN or infinite: unknown, as for a uid seeded from a checkpoint); without them the tracker's
+   * own memory of the uid is used.
+   */
+  record(key: string, event: KEvent, priorCount?: number, priorTimeMs?: number): void {
     const t = event.timeMs;
     if (t > this.newestMs) this.newestMs = t;
-    const span = this.newOccurrences(event);
+    const span = this.newOccurrences(event, priorCount, priorTimeMs);
     if (span) {
       let state = this.keys.get(key);
       if (!state || state.lastMs < this.cutoff()) {
@@ -105,32 +109,34 @@ export class EscalationTracker {
     return this.keys.size;
   }
 
+  /** Event uids this tracker remembers itself (0 when every call brought what was delivered before). */
+  uidsRemembered(): number {
+    return this.uids?.size ?? 0;
+  }
+
   private cutoff(): number {
     return this.newestMs - this.options.maxAgeMillis;
   }
 
-  private newOccurrences(event: KEvent): Span | undefined {
-    const count = Number.isFinite(event.count) && event.count >= 1 ? Math.floor(event.count) : 1;
+  private newOccurrences(event: KEvent, priorCount: number | undefined, priorTimeMs: number | undefined): Span | undefined {
+    const count = occurrenceCount(event.count);
     const t = event.timeMs;
     if (!event.uid) return { fromMs: t, toMs: t, n: count };
-    const uids = this.uids;
-    const slot = uids.slotOf(event.uid);
-    if (slot < 0) {
-      const added = uids.add(event.uid);
-      uids.set(added, UID_COUNT, count);
-      uids.set(added, UID_TIME_MS, t);
-      if (uids.size > this.options.maxKeys) uids.remove(uids.oldest());
+    let prevCount = priorCount;
+    let prevMs = priorTimeMs ?? Number.NaN;
+    if (prevCount === undefined) {
+      const uids = (this.uids ??= new PriorCounts(this.options.maxKeys));
+      uids.note(event.uid, count, t);
+      prevCount = uids.count;
+      prevMs = uids.timeMs;
+    }
+    if (Number.isNaN(prevCount)) {
       const from = count > 1 && event.startTimeMs > 0 && event.startTimeMs < t ? event.startTimeMs : t;
       return { fromMs: from, toMs: t, n: count };
     }
-    uids.touch(slot);
-    const prevCount = uids.get(slot, UID_COUNT);
-    const prevMs = uids.get(slot, UID_TIME_MS);
-    const delta = count - prevCount;
-    if (count > prevCount) uids.set(slot, UID_COUNT, count);
-    if (t > prevMs) uids.set(slot, UID_TIME_MS, t);
+    const delta = count - occurrenceCount(prevCount);
     if (delta <= 0) return undefined;
-    return { fromMs: prevMs < t ? prevMs : t, toMs: t, n: delta };
+    return { fromMs: Number.isFinite(prevMs) && prevMs < t ? prevMs : t, toMs: t, n: delta };
   }
 
   private add(state: KeyState, span: Span): void {
@@ -165,10 +171,6 @@ export class EscalationTracker {
       staleKeys.push(key);
     }
     for (const key of staleKeys) this.keys.delete(key);
-    const uids = this.uids;
-    for (let n = 0, slot = uids.oldest(); slot >= 0 && n < SWEEP_MAX; n++, slot = uids.oldest()) {
-      if (uids.get(slot, UID_TIME_MS) >= cutoff) break;
-      uids.remove(slot);
-    }
+    this.uids?.forgetOlderThan(cutoff, SWEEP_MAX);
   }
 }

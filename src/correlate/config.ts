@@ -91,13 +91,13 @@ export const patternConfigSchema = z.object({
     .enum(SEVERITIES)
     .default('Medium')
     .describe('Lowest derived severity counted for reasons not listed in thresholds, so routine Normal events do not make patterns. Default Medium.'),
-  /** Most similarity keys (and Event uids for count deltas) kept; least recently seen forgotten first. Default 100000. */
+  /** Most similarity keys kept; least recently seen forgotten first. Default 100000. */
   maxKeys: z
     .number()
     .int()
     .positive()
     .default(100_000)
-    .describe('Most similarity keys kept (and, separately, most Event uids remembered for count deltas); beyond it the least recently seen is forgotten. Default 100000.'),
+    .describe('Most similarity keys kept; beyond it the least recently seen is forgotten. (Count deltas come from the delivery gate\'s memory of Event uids, delivery.dedupeMaxEntries.) Default 100000.'),
 });
 
 /** Pattern detector configuration (see {@link patternConfigSchema}). */

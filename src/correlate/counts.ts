@@ -1,49 +1,49 @@
-import { KeyedSlots } from '../model/keyed-slots.js';
-
-/** Field of an Event uid's slot: the highest count seen. */
-const LAST_COUNT = 0;
+import { PriorCounts, occurrenceCount } from '../model/prior-counts.js';
 
 /**
  * Occurrences a delivery adds, from the Event's count: an in-place update (same uid, count
  * going up) adds the increase, a repeat with the same count adds nothing. The first sighting of
- * an Event adds its count when its occurrences all fall within `windowMillis`, else the share of
- * them that does (count spread evenly from start to last time), at least 1. Remembers at most
- * `maxUids` Event uids (least recently seen forgotten first), in a {@link KeyedSlots} (no Map
- * entry per uid: at 100,000 uids a Map and its key and value arrays held ~5 MiB of heap,
- * docs/performance.md, "Ninth pass").
+ * an Event (`priorCount` NaN) adds its count when its occurrences all fall within
+ * `windowMillis`, else the share of them that does (count spread evenly from start to last
+ * time), at least 1.
+ */
+export function countDelta(count: number, priorCount: number, startTimeMs: number, timeMs: number, windowMillis: number): number {
+  const n = occurrenceCount(count);
+  if (!Number.isNaN(priorCount)) {
+    const prev = occurrenceCount(priorCount);
+    return n > prev ? n - prev : 0;
+  }
+  const spanMs = timeMs - startTimeMs;
+  if (n === 1 || !(spanMs > windowMillis)) return n;
+  return Math.max(1, Math.ceil((n * windowMillis) / spanMs));
+}
+
+/**
+ * {@link countDelta} for callers that do not know what was seen of a uid before: remembers at
+ * most `maxUids` Event uids (least recently seen forgotten first) in a {@link PriorCounts}. The
+ * pipeline does not use one: the delivery gate's memory comes on the record (docs/performance.md,
+ * "Tenth pass").
  */
 export class CountDeltas {
-  private readonly last: KeyedSlots;
+  private readonly seen: PriorCounts;
 
   constructor(
     private readonly windowMillis: number,
-    private readonly maxUids: number,
+    maxUids: number,
   ) {
-    this.last = new KeyedSlots(1, 64, maxUids + 1);
+    this.seen = new PriorCounts(maxUids);
   }
 
   /** Occurrences added by this delivery of Event `uid`. */
   delta(uid: string, count: number, startTimeMs: number, timeMs: number): number {
-    const n = Number.isFinite(count) && count >= 1 ? Math.floor(count) : 1;
     if (!uid) return 1;
-    const last = this.last;
-    const slot = last.slotOf(uid);
-    if (slot >= 0) {
-      last.touch(slot);
-      const prev = last.get(slot, LAST_COUNT);
-      if (n <= prev) return 0;
-      last.set(slot, LAST_COUNT, n);
-      return n - prev;
-    }
-    last.set(last.add(uid), LAST_COUNT, n);
-    if (last.size > this.maxUids) last.remove(last.oldest());
-    const spanMs = timeMs - startTimeMs;
-    if (n === 1 || !(spanMs > this.windowMillis)) return n;
-    return Math.max(1, Math.ceil((n * this.windowMillis) / spanMs));
+    const seen = this.seen;
+    seen.note(uid, occurrenceCount(count), timeMs);
+    return countDelta(count, seen.count, startTimeMs, timeMs, this.windowMillis);
   }
 
   /** Number of uids remembered. */
   size(): number {
-    return this.last.size;
+    return this.seen.size;
   }
 }

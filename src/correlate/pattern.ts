@@ -3,7 +3,7 @@ import { LruMap } from '../model/lru.js';
 import type { Clock } from '../model/time.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { PatternConfig } from './config.js';
-import { CountDeltas } from './counts.js';
+import { CountDeltas, countDelta } from './counts.js';
 import { stableId } from './ids.js';
 import { recordSeverity, severityRank } from './severity.js';
 import { SlidingCount } from './window.js';
@@ -47,7 +47,8 @@ export function formatMillis(ms: number): string {
 export class PatternDetector {
   /** Key states in least-recently-seen order; beyond `maxKeys` the oldest is forgotten. */
   private readonly states: LruMap<string, KeyState>;
-  private readonly deltas: CountDeltas;
+  /** Count deltas for records that do not bring what was delivered of their uid before; made at the first such record. */
+  private deltas: CountDeltas | undefined;
   private readonly bucketMillis: number;
   /** Rank of `minSeverity`. */
   private readonly minRank: number;
@@ -62,13 +63,21 @@ export class PatternDetector {
     private readonly deps: PatternDetectorDeps,
   ) {
     this.states = new LruMap<string, KeyState>(config.maxKeys);
-    this.deltas = new CountDeltas(config.windowMillis, config.maxKeys);
     this.bucketMillis = Math.max(1, Math.floor(config.windowMillis / BUCKETS_PER_WINDOW));
     this.minRank = severityRank(config.minSeverity);
     this.thresholds = new Map(Object.entries(config.thresholds));
   }
 
-  /** Counts the record; returns a finding when this record activates a pattern. */
+  /** Event uids this detector remembers itself for count deltas (0 when every record brought `priorCount`). */
+  uidsRemembered(): number {
+    return this.deltas?.size() ?? 0;
+  }
+
+  /**
+   * Counts the record; returns a finding when this record activates a pattern. The occurrences
+   * it adds come from `record.priorCount` (what was delivered of the uid before: the delivery
+   * gate's memory) or, on a record without it, from this detector's own memory of uids.
+   */
   observe(record: EventRecord): Finding | undefined {
     if (!this.config.enabled) return undefined;
     const { event } = record;
@@ -82,7 +91,12 @@ export class PatternDetector {
     const key = `${namespace}/${event.reason}/${controller}`;
     const state = this.touch(key, timeMs);
 
-    const n = this.deltas.delta(event.uid, event.count, event.startTimeMs, timeMs);
+    const n =
+      record.priorCount === undefined
+        ? (this.deltas ??= new CountDeltas(this.config.windowMillis, this.config.maxKeys)).delta(event.uid, event.count, event.startTimeMs, timeMs)
+        : event.uid
+          ? countDelta(event.count, record.priorCount, event.startTimeMs, timeMs, this.config.windowMillis)
+          : 1;
     if (!state.window.add(timeMs, n)) this.deps.metrics?.eventsSkipped.inc({ stage: 'pattern', reason: 'late' });
 
     const count = state.window.total();

@@ -49,7 +49,7 @@ export const deliveryConfigSchema = z.object({
     .min(1)
     .default(100_000)
     .describe(
-      'Most Events (uids) remembered for deduplication (and kept in the checkpoint); the least recently seen is forgotten first. Raise it with the memory limit (docs/scaling.md, per-Event state). Default 100000.',
+      'Most Events (uids) remembered for deduplication (and kept in the checkpoint); the least recently seen is forgotten first. The same memory tells frequency escalation and the pattern detector how much an update\'s count went up. Raise it with the memory limit (docs/scaling.md, per-Event state). Default 100000.',
     ),
   dedupeTtlMillis: z
     .number()

@@ -1,4 +1,4 @@
-import type { KEvent } from '../model/event.js';
+import type { EventRecord, KEvent } from '../model/event.js';
 import type { Clock } from '../model/time.js';
 import type { Metrics } from '../observe/metrics.js';
 import { KeyedSlots } from '../model/keyed-slots.js';
@@ -32,7 +32,11 @@ const DELIVERED_EVENT_MS = 2;
 const DELIVERED_WALL_MS = 3;
 /** Wall-clock time this uid was last offered (TTL). */
 const SEEN_WALL_MS = 4;
-const FIELDS = 5;
+/** {@link COUNT} before the last delivery (NaN: none before it, or seeded). */
+const PRIOR_COUNT = 5;
+/** {@link DELIVERED_EVENT_MS} before the last delivery (NaN: none; -Infinity: seeded). */
+const PRIOR_EVENT_MS = 6;
+const FIELDS = 7;
 
 /** The latest update of a uid waiting for its throttle interval. */
 interface Held {
@@ -105,6 +109,8 @@ export class DeliveryGate {
       entries.set(added, DELIVERED_EVENT_MS, event.timeMs);
       entries.set(added, DELIVERED_WALL_MS, now);
       entries.set(added, SEEN_WALL_MS, now);
+      entries.set(added, PRIOR_COUNT, Number.NaN);
+      entries.set(added, PRIOR_EVENT_MS, Number.NaN);
       this.evictOverflow();
       return 'deliver';
     }
@@ -216,8 +222,24 @@ export class DeliveryGate {
       entries.set(slot, DELIVERED_EVENT_MS, SEEDED);
       entries.set(slot, DELIVERED_WALL_MS, SEEDED);
       entries.set(slot, SEEN_WALL_MS, now);
+      entries.set(slot, PRIOR_COUNT, Number.NaN);
+      entries.set(slot, PRIOR_EVENT_MS, Number.NaN);
       this.evictOverflow();
     }
+  }
+
+  /**
+   * Writes into `record` what was delivered of its Event's uid before this delivery (call it when
+   * the record of a delivered or released Event is made, before the uid is offered again): the
+   * highest count (`priorCount`, NaN when the uid was new or is forgotten) and that delivery's event
+   * time (`priorTimeMs`, -Infinity when it came from a checkpoint). Frequency escalation and the
+   * pattern detector read it, so neither keeps a table of uids of its own.
+   */
+  notePrior(record: EventRecord): void {
+    const entries = this.entries;
+    const slot = entries.slotOf(record.event.uid);
+    record.priorCount = slot < 0 ? Number.NaN : entries.get(slot, PRIOR_COUNT);
+    record.priorTimeMs = slot < 0 ? Number.NaN : entries.get(slot, PRIOR_EVENT_MS);
   }
 
   /** Number of uids remembered. */
@@ -237,6 +259,8 @@ export class DeliveryGate {
 
   private markDelivered(slot: number, event: KEvent, noteHash: number, now: number): void {
     const entries = this.entries;
+    entries.set(slot, PRIOR_COUNT, entries.get(slot, COUNT));
+    entries.set(slot, PRIOR_EVENT_MS, entries.get(slot, DELIVERED_EVENT_MS));
     entries.set(slot, COUNT, event.count);
     entries.set(slot, NOTE_HASH, noteHash);
     entries.set(slot, DELIVERED_EVENT_MS, event.timeMs);

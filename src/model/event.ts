@@ -100,6 +100,15 @@ export interface EventRecord {
   correlationId?: string;
   /** Pattern id when the pattern detector matched. */
   patternId?: string;
+  /**
+   * The highest count delivered of this Event's uid before this record, from the delivery gate's
+   * memory: NaN for a uid new to it (or forgotten). Frequency escalation and the pattern detector
+   * turn `event.count` into the occurrences this record adds with it; absent (a record built
+   * outside the pipeline), each keeps its own memory of uids.
+   */
+  priorCount?: number;
+  /** Event time of that earlier delivery; NaN when new, -Infinity when unknown (a uid seeded from a checkpoint). */
+  priorTimeMs?: number;
 }
 
 /** A finding of a detector (pattern, isolation forest, LSTM, drift): the anomaly record of DESIGN.md. */

@@ -121,10 +121,12 @@ export class Pipeline {
   /** Runs the stages and hands the record to the sink; a promise only when the sink or a finding makes it wait. */
   private process(event: KEvent, origin: 'watch' | 'list' | 'release'): void | Promise<void> {
     const started = this.deps.clock.now();
-    const record: EventRecord = { event, seq: ++this.seq, enrichment: {} };
-    const { enrich, classify, correlate, pattern, redact } = this.stages;
+    // every field in the literal: one object shape for all records
+    const record: EventRecord = { event, seq: ++this.seq, enrichment: {}, priorCount: undefined, priorTimeMs: undefined };
+    const { gate, enrich, classify, correlate, pattern, redact } = this.stages;
+    gate.notePrior?.(record);
     if (enrich) record.enrichment = this.guard('enrich', () => enrich.enrich(event), {});
-    record.classification = this.guard('classify', () => classify.classify(event), {
+    record.classification = this.guard('classify', () => classify.classify(event, record.priorCount, record.priorTimeMs), {
       category: 'Unknown',
       severity: 'Info',
       ruleId: 'error',

@@ -11,6 +11,8 @@ export interface GateStage {
   offer(event: KEvent): 'deliver' | 'duplicate' | 'held';
   due(): KEvent[];
   drain(): KEvent[];
+  /** Sets `record.priorCount` and `priorTimeMs` (what was delivered of the uid before); without it the stages that count keep their own memory of uids. */
+  notePrior?(record: EventRecord): void;
 }
 
 /** Node, pod and workload lookup (src/enrich). */
@@ -20,7 +22,7 @@ export interface EnrichStage {
 
 /** Category and severity (src/classify). */
 export interface ClassifyStage {
-  classify(event: KEvent): Classification;
+  classify(event: KEvent, priorCount?: number, priorTimeMs?: number): Classification;
 }
 
 /** Incident grouping (src/correlate). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryConfigSchema } from '../../src/delivery/config.js';
 import { DeliveryGate, type GateDecision } from '../../src/delivery/gate.js';
-import type { KEvent } from '../../src/model/event.js';
+import type { EventRecord, KEvent } from '../../src/model/event.js';
 import { ManualClock } from '../../src/model/time.js';
 import { createMetrics, type Metrics } from '../../src/observe/metrics.js';
 import { BASE_TIME_MS, buildEvent } from '../support/builders.js';
@@ -278,5 +278,71 @@ describe('DeliveryGate', () => {
     }
     gate.drain().forEach(take);
     expect(exported).toEqual(highest);
+  });
+});
+
+describe('DeliveryGate.notePrior', () => {
+  const newGate = (seriesThrottleMillis = 0): { gate: DeliveryGate; clock: ManualClock } => {
+    const clock = new ManualClock(0);
+    return { gate: new DeliveryGate(deliveryConfigSchema.parse({ seriesThrottleMillis }), { clock }), clock };
+  };
+  /** What the gate writes into the record of `event` right after delivering it. */
+  const prior = (gate: DeliveryGate, event: KEvent): [number | undefined, number | undefined] => {
+    const record: EventRecord = { event, seq: 1, enrichment: {} };
+    gate.notePrior(record);
+    return [record.priorCount, record.priorTimeMs];
+  };
+  const t = (s: number): number => BASE_TIME_MS + s * 1000;
+
+  it('gives NaN for a new uid, then the count and event time of the delivery before', () => {
+    const { gate } = newGate();
+    const first = ev('a', 2, 0);
+    expect(gate.offer(first)).toBe('deliver');
+    expect(prior(gate, first)).toEqual([Number.NaN, Number.NaN]);
+    const second = ev('a', 5, 10);
+    expect(gate.offer(second)).toBe('deliver');
+    expect(prior(gate, second)).toEqual([2, t(0)]);
+    // a duplicate changes nothing: the next delivery's prior is still the one delivered
+    expect(gate.offer(ev('a', 4, 20))).toBe('duplicate');
+    const third = ev('a', 9, 30);
+    expect(gate.offer(third)).toBe('deliver');
+    expect(prior(gate, third)).toEqual([5, t(10)]);
+  });
+
+  it('gives the same count for a changed note at the same count (nothing added)', () => {
+    const { gate } = newGate();
+    gate.offer(ev('a', 3, 0));
+    const changed = ev('a', 3, 5, 'another note');
+    expect(gate.offer(changed)).toBe('deliver');
+    expect(prior(gate, changed)).toEqual([3, t(0)]);
+  });
+
+  it('gives a released update the delivery before it, not the updates it replaced', () => {
+    const { gate } = newGate(60_000);
+    gate.offer(ev('a', 1, 0));
+    expect(gate.offer(ev('a', 4, 10))).toBe('held');
+    expect(gate.offer(ev('a', 7, 20))).toBe('held');
+    expect(gate.offer(ev('b', 1, 61))).toBe('deliver');
+    const [released] = gate.due();
+    expect(released?.count).toBe(7);
+    expect(prior(gate, released!)).toEqual([1, t(0)]);
+  });
+
+  it('gives a uid seeded from a checkpoint its count with an unknown time', () => {
+    const { gate } = newGate();
+    gate.seed([['a', 6]]);
+    const next = ev('a', 8, 0);
+    expect(gate.offer(next)).toBe('deliver');
+    expect(prior(gate, next)).toEqual([6, Number.NEGATIVE_INFINITY]);
+  });
+
+  it('gives NaN for a uid the gate has forgotten', () => {
+    const clock = new ManualClock(0);
+    const gate = new DeliveryGate(deliveryConfigSchema.parse({ seriesThrottleMillis: 0, dedupeMaxEntries: 1 }), { clock });
+    gate.offer(ev('a', 1, 0));
+    gate.offer(ev('b', 1, 0));
+    const again = ev('a', 3, 5);
+    expect(gate.offer(again)).toBe('deliver');
+    expect(prior(gate, again)).toEqual([Number.NaN, Number.NaN]);
   });
 });
