@@ -10,14 +10,16 @@ export const TARGETS = {
   p99Millis: 200,
   /** CPU at the normal rate, percent of one core. */
   normalCpuPercent: 5,
-  /** RSS at the normal rate without the LSTM, MiB. */
-  normalRssMiB: 150,
-  /** RSS with the LSTM, MiB. */
-  lstmRssMiB: 256,
+  /** RSS at the normal rate without the LSTM: the issue's 150 MB, read as 10^6 bytes (143.05 MiB), the stricter of the two readings. */
+  normalRssMiB: 150e6 / 2 ** 20,
+  /** RSS with the LSTM: 256 MB as 10^6 bytes (244.14 MiB). */
+  lstmRssMiB: 256e6 / 2 ** 20,
 } as const;
 
 const fixed = (n: number, digits = 0): string => n.toFixed(digits);
 const verdict = (ok: boolean): 'pass' | 'fail' => (ok ? 'pass' : 'fail');
+/** A target in MiB as the issue gives it, in MB, with the MiB it is checked against. */
+const megabytes = (mib: number): string => `${fixed((mib * 2 ** 20) / 1e6)} MB (${fixed(mib, 2)} MiB)`;
 
 /** Each target of the issue with this report's figure and verdict. Pure. */
 export function evaluateTargets(report: BenchReport): TargetResult[] {
@@ -55,13 +57,13 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
     });
     out.push({
       name: `RSS at ${n.offeredPerSecond} events/s, no LSTM`,
-      target: `< ${TARGETS.normalRssMiB} MiB`,
+      target: `< ${megabytes(TARGETS.normalRssMiB)}`,
       measured: `${fixed(n.rssMiB)} MiB${n.filledEvents ? ` (per-Event state filled by ${n.filledEvents} distinct Events)` : ''}`,
       verdict: verdict(n.rssMiB < TARGETS.normalRssMiB),
     });
     out.push({
       name: `RSS at ${n.offeredPerSecond} events/s, with LSTM`,
-      target: `< ${TARGETS.lstmRssMiB} MiB`,
+      target: `< ${megabytes(TARGETS.lstmRssMiB)}`,
       measured: 'no LSTM detector exists yet',
       verdict: 'n/a',
     });

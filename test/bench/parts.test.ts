@@ -6,7 +6,7 @@ import { ObjectStore } from '../../src/simulator/store.js';
 import { deepMerge, detectorSwitch } from '../../src/bench/detectors.js';
 import { LatencyHistogram } from '../../src/bench/histogram.js';
 import { forEachLogBody } from '../../src/bench/otlp-wire.js';
-import { combineThroughput, type BenchReport, type ThroughputResult } from '../../src/bench/results.js';
+import { combineThroughput, type BenchReport, type TargetResult, type ThroughputResult } from '../../src/bench/results.js';
 import { plateauRatio } from '../../src/bench/run.js';
 import { formatStamp, parseStamp } from '../../src/bench/stamp.js';
 import { evaluateTargets } from '../../src/bench/targets.js';
@@ -121,24 +121,32 @@ describe('plateauRatio and targets', () => {
     expect(plateauRatio([1, 2])).toBeNull();
   });
 
+  const latency = { count: 10, p50Millis: 5, p95Millis: 9, p99Millis: 250, maxMillis: 300 };
+  const report: BenchReport = {
+    machine: { cpus: 2, cpuModel: 'x', node: 'v20', platform: 'linux-x64', totalMemMiB: 1 },
+    quick: false,
+    startedAt: '',
+    detectors: [],
+    sidecarOverrides: {},
+    harnessNice: 10,
+    harnessNiceFailures: 0,
+    ceiling: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 1000, seconds: 1, cpuMicrosPerRecord: 50, requests: 1, cpuPercent: 90, eventLoopUtilization: 0.9, receiverCpuPercent: 20 },
+    throughputDetectorsOff: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 700, seconds: 1, cpuMicrosPerRecord: 50, requests: 1, cpuPercent: 90, eventLoopUtilization: 0.9, receiverCpuPercent: 20 },
+    throughputDetectorsOn: { offered: 10, received: 9, lost: 1, duplicates: 0, recordsPerSecond: 600, seconds: 1, cpuMicrosPerRecord: 50, requests: 1, cpuPercent: 90, eventLoopUtilization: 0.9, receiverCpuPercent: 20 },
+    latency: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 15000, seconds: 1, latency, cpuPercent: 50, rssMiB: 100, eventLoopUtilization: 0.5, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
+    normalRate: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 300, seconds: 1, latency, cpuPercent: 4.9, rssMiB: 151, eventLoopUtilization: 0.05, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
+    targets: [],
+  };
+
   it('passes and fails each target against its threshold', () => {
-    const latency = { count: 10, p50Millis: 5, p95Millis: 9, p99Millis: 250, maxMillis: 300 };
-    const report: BenchReport = {
-      machine: { cpus: 2, cpuModel: 'x', node: 'v20', platform: 'linux-x64', totalMemMiB: 1 },
-      quick: false,
-      startedAt: '',
-      detectors: [],
-      sidecarOverrides: {},
-      harnessNice: 10,
-      harnessNiceFailures: 0,
-      ceiling: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 1000, seconds: 1, cpuMicrosPerRecord: 50, requests: 1, cpuPercent: 90, eventLoopUtilization: 0.9, receiverCpuPercent: 20 },
-      throughputDetectorsOff: { offered: 10, received: 10, lost: 0, duplicates: 0, recordsPerSecond: 700, seconds: 1, cpuMicrosPerRecord: 50, requests: 1, cpuPercent: 90, eventLoopUtilization: 0.9, receiverCpuPercent: 20 },
-      throughputDetectorsOn: { offered: 10, received: 9, lost: 1, duplicates: 0, recordsPerSecond: 600, seconds: 1, cpuMicrosPerRecord: 50, requests: 1, cpuPercent: 90, eventLoopUtilization: 0.9, receiverCpuPercent: 20 },
-      latency: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 15000, seconds: 1, latency, cpuPercent: 50, rssMiB: 100, eventLoopUtilization: 0.5, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
-      normalRate: { offered: 10, received: 10, lost: 0, duplicates: 0, offeredPerSecond: 300, seconds: 1, latency, cpuPercent: 4.9, rssMiB: 151, eventLoopUtilization: 0.05, simulatorCpuPercent: 40, receiverCpuPercent: 10 },
-      targets: [],
-    };
     expect(evaluateTargets(report).map((t) => t.verdict)).toEqual(['pass', 'fail', 'fail', 'pass', 'fail', 'n/a']);
+  });
+
+  it('reads the issue\'s 150 MB as 10^6 bytes: 143 MiB passes, 144 MiB (151 MB) fails', () => {
+    const rssVerdict = (rssMiB: number): TargetResult | undefined =>
+      evaluateTargets({ ...report, normalRate: { ...report.normalRate!, rssMiB } }).find((t) => t.name.endsWith('no LSTM'));
+    expect(rssVerdict(143)).toMatchObject({ verdict: 'pass', target: '< 150 MB (143.05 MiB)' });
+    expect(rssVerdict(144)?.verdict).toBe('fail');
   });
 });
 
