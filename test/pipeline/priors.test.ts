@@ -7,29 +7,21 @@ import { patternConfigSchema } from '../../src/correlate/config.js';
 import { PatternDetector } from '../../src/correlate/pattern.js';
 import { deliveryConfigSchema } from '../../src/delivery/config.js';
 import { DeliveryGate } from '../../src/delivery/gate.js';
-import type { AckResult } from '../../src/export/record-exporter.js';
 import type { EventRecord, KEvent } from '../../src/model/event.js';
 import { ManualClock } from '../../src/model/time.js';
 import { silentLogger } from '../../src/observe/logger.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { SkipReporter } from '../../src/observe/skips.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import type { RecordSink } from '../../src/pipeline/stages.js';
 import { BASE_TIME_MS, buildEvent, buildRef } from '../support/builders.js';
+import { TestSink } from '../support/sinks.js';
 
 /** Keeps every record the pipeline exports, in order. */
-class KeepingSink implements RecordSink {
+class KeepingSink extends TestSink {
   readonly records: EventRecord[] = [];
   emit(record: EventRecord): void {
     this.records.push(record);
   }
-  async emitFinding(): Promise<void> {}
-  onAck(_listener: (result: AckResult) => void): void {}
-  inFlight(): number {
-    return 0;
-  }
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
 }
 
 const rules = loadRuleSet({});

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { AckResult } from '../../src/export/record-exporter.js';
 import type { EventRecord, KEvent } from '../../src/model/event.js';
 import { ManualClock } from '../../src/model/time.js';
 import { silentLogger } from '../../src/observe/logger.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { SkipReporter } from '../../src/observe/skips.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import type { RecordSink } from '../../src/pipeline/stages.js';
 import { buildEvent } from '../support/builders.js';
+import { TestSink } from '../support/sinks.js';
 
 /** A sink that takes records at once until `blocked`, then makes each emit wait for `unblock()`. */
-class GatedSink implements RecordSink {
+class GatedSink extends TestSink {
   readonly seqs: number[] = [];
   blocked = false;
   private waiting: (() => void)[] = [];
@@ -28,13 +27,6 @@ class GatedSink implements RecordSink {
     this.blocked = false;
     for (const wake of this.waiting.splice(0)) wake();
   }
-  async emitFinding(): Promise<void> {}
-  onAck(_listener: (result: AckResult) => void): void {}
-  inFlight(): number {
-    return 0;
-  }
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
 }
 
 function pipelineWith(sink: GatedSink, due: KEvent[] = []): Pipeline {
