@@ -91,12 +91,7 @@ export class PatternDetector {
     const key = `${namespace}/${event.reason}/${controller}`;
     const state = this.touch(key, timeMs);
 
-    const n =
-      record.priorCount === undefined
-        ? (this.deltas ??= new CountDeltas(this.config.windowMillis, this.config.maxKeys)).delta(event.uid, event.count, event.startTimeMs, timeMs)
-        : event.uid
-          ? countDelta(event.count, record.priorCount, event.startTimeMs, timeMs, this.config.windowMillis)
-          : 1;
+    const n = this.occurrences(record, timeMs);
     if (!state.window.add(timeMs, n)) this.deps.metrics?.eventsSkipped.inc({ stage: 'pattern', reason: 'late' });
 
     const count = state.window.total();
@@ -132,6 +127,15 @@ export class PatternDetector {
   }
 
   /** The key's state, marked most recently seen; forgets idle and excess keys. */
+  /** Occurrences `record` adds: from what was delivered of its uid before when it brings that, else from this detector's own memory of uids. */
+  private occurrences(record: EventRecord, timeMs: number): number {
+    const { event } = record;
+    if (record.priorCount === undefined) {
+      return (this.deltas ??= new CountDeltas(this.config.windowMillis, this.config.maxKeys)).delta(event.uid, event.count, event.startTimeMs, timeMs);
+    }
+    return event.uid ? countDelta(event.count, record.priorCount, event.startTimeMs, timeMs, this.config.windowMillis) : 1;
+  }
+
   private touch(key: string, timeMs: number): KeyState {
     if (timeMs > this.newestMs) this.newestMs = timeMs;
     if (this.newestMs >= this.sweptAtMs + this.bucketMillis) this.dropIdle();

@@ -121,7 +121,7 @@ export class Pipeline {
   /** Runs the stages and hands the record to the sink; a promise only when the sink or a finding makes it wait. */
   private process(event: KEvent, origin: 'watch' | 'list' | 'release'): void | Promise<void> {
     const started = this.deps.clock.now();
-    // every field in the literal: one object shape for all records
+    // the priors in the literal: a record has them in the same place whether or not the gate fills them
     const record: EventRecord = { event, seq: ++this.seq, enrichment: {}, priorCount: undefined, priorTimeMs: undefined };
     const { gate, enrich, classify, correlate, pattern, redact } = this.stages;
     gate.notePrior?.(record);
